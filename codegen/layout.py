@@ -1,0 +1,262 @@
+"""All of swapgen's bit arithmetic: masks, swap-PTE encode/decode, type numbering, markers.
+
+Pure functions over the ``codegen.model`` dataclasses. Validation, show, decode/encode, the
+renderer, drift comparison and the review rules all call into this module; nothing else computes
+a shift or a mask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from codegen.model import FLAG_NAMES, Arch, Field, Spec, TypeGroup
+
+Config = Mapping[str, bool]
+"""Kconfig symbols explicitly set (True = y, False = n); anything absent counts as y."""
+
+
+class LayoutError(ValueError):
+    """A value that does not fit the layout (type or offset too wide, unknown flag)."""
+
+
+class NotSwapPte(ValueError):
+    """A raw PTE value that is not a swap PTE for the arch; the message says why."""
+
+
+# --- masks --------------------------------------------------------------------------------
+
+
+def bit_mask(lo: int, hi: int) -> int:
+    """Mask of bits lo..hi inclusive."""
+    if hi < lo:
+        return 0
+    return ((1 << (hi - lo + 1)) - 1) << lo
+
+
+def value_mask(width: int) -> int:
+    """Mask of the low ``width`` bits: the largest value a field of that width holds."""
+    return (1 << width) - 1
+
+
+def field_mask(field: Field) -> int:
+    """Mask of a field in place in the PTE."""
+    return value_mask(field.width) << field.lsb
+
+
+def pte_mask(arch: Arch) -> int:
+    return value_mask(arch.pte_bits)
+
+
+def zero_mask(arch: Arch) -> int:
+    mask = 0
+    for r in arch.zero_bits:
+        mask |= bit_mask(r.lo, r.hi)
+    return mask
+
+
+def one_mask(arch: Arch) -> int:
+    mask = 0
+    for r in arch.one_bits:
+        mask |= bit_mask(r.lo, r.hi)
+    return mask
+
+
+# --- overlap and coverage -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """A named run of bits of a PTE (a field, a flag, a fixed-value range)."""
+
+    label: str
+    lo: int
+    hi: int
+
+    @property
+    def mask(self) -> int:
+        return bit_mask(self.lo, self.hi)
+
+
+def arch_parts(arch: Arch) -> list[Part]:
+    """Every bit run the arch's swap PTE assigns, labelled by its role in the spec."""
+    parts = [
+        Part("type", arch.type.lsb, arch.type.msb),
+        Part("offset", arch.offset.lsb, arch.offset.msb),
+    ]
+    parts += [Part(f"flags.{name}", f.bit, f.bit) for name, f in arch.flags.items()]
+    parts += [Part(f"zero_bits[{i}]", r.lo, r.hi) for i, r in enumerate(arch.zero_bits)]
+    parts += [Part(f"one_bits[{i}]", r.lo, r.hi) for i, r in enumerate(arch.one_bits)]
+    return parts
+
+
+def overlaps(parts: Iterable[Part]) -> list[tuple[Part, Part, int]]:
+    """Each pair of parts that share bits, with the shared mask; earlier part first."""
+    found = []
+    seen: list[Part] = []
+    for part in parts:
+        for earlier in seen:
+            shared = earlier.mask & part.mask
+            if shared:
+                found.append((earlier, part, shared))
+        seen.append(part)
+    return found
+
+
+def mask_bits(mask: int) -> list[int]:
+    """The bit numbers set in ``mask``, lowest first."""
+    return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
+
+
+def describe_bits(mask: int) -> str:
+    """'bit 3', 'bits 3-5' or 'bits 1, 4-6' for a mask."""
+    bits = mask_bits(mask)
+    runs: list[tuple[int, int]] = []
+    for bit in bits:
+        if runs and runs[-1][1] == bit - 1:
+            runs[-1] = (runs[-1][0], bit)
+        else:
+            runs.append((bit, bit))
+    text = ", ".join(f"{lo}" if lo == hi else f"{lo}-{hi}" for lo, hi in runs)
+    return f"bit {text}" if len(bits) == 1 else f"bits {text}"
+
+
+# --- special swap types -------------------------------------------------------------------
+
+
+def gate_enabled(gate: str | None, config: Config) -> bool:
+    return gate is None or config.get(gate, True)
+
+
+def group_count(group: TypeGroup, config: Config) -> int:
+    """The value of the group's count macro (e.g. SWP_DEVICE_NUM) under ``config``."""
+    return len(group.types) if gate_enabled(group.gate, config) else 0
+
+
+def max_swapfiles(spec: Spec, config: Config | None = None) -> int:
+    """MAX_SWAPFILES: 1 << MAX_SWAPFILES_SHIFT minus every special type count."""
+    config = config or {}
+    return (1 << spec.max_swapfiles_shift) - sum(group_count(g, config) for g in spec.groups)
+
+
+def type_numbers(spec: Spec, config: Config | None = None) -> dict[str, int]:
+    """Number of every special type whose gate is on, in numbering order."""
+    config = config or {}
+    numbers: dict[str, int] = {}
+    base = max_swapfiles(spec, config)
+    for group in spec.groups:
+        if not gate_enabled(group.gate, config):
+            continue
+        for index, name in enumerate(group.types):
+            numbers[name] = base + index
+        base += len(group.types)
+    return numbers
+
+
+def type_name(spec: Spec, number: int, config: Config | None = None) -> str | None:
+    """Name of the special type with that number, or None for a swap device type."""
+    for name, value in type_numbers(spec, config).items():
+        if value == number:
+            return name
+    return None
+
+
+def generic_type_shift(spec: Spec, bits_per_long: int) -> int:
+    """SWP_TYPE_SHIFT of the arch-independent swp_entry_t: BITS_PER_XA_VALUE - shift."""
+    return bits_per_long - 1 - spec.max_swapfiles_shift
+
+
+# --- PTE markers --------------------------------------------------------------------------
+
+
+def marker_mask(spec: Spec) -> int:
+    """PTE_MARKER_MASK's value: the OR of every defined marker bit."""
+    mask = 0
+    for marker in spec.markers.markers:
+        mask |= 1 << marker.bit
+    return mask
+
+
+def marker_names(spec: Spec, offset: int) -> tuple[list[str], int]:
+    """Marker names set in a marker entry's offset, and any set bits no marker defines."""
+    names = [m.name for m in spec.markers.markers if offset >> m.bit & 1]
+    return names, offset & ~marker_mask(spec)
+
+
+# --- swap PTE encode/decode ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SwapPte:
+    """A swap PTE split into its parts. ``stray_bits``: set bits no part of the layout owns."""
+
+    type: int
+    offset: int
+    flags: tuple[str, ...]
+    stray_bits: int = 0
+
+
+def enabled_flags(arch: Arch, config: Config | None = None) -> dict[str, int]:
+    """Flag name -> bit for the flags the arch has under ``config``."""
+    config = config or {}
+    return {
+        name: flag.bit
+        for name, flag in arch.flags.items()
+        if flag.condition is None or config.get(flag.condition, True)
+    }
+
+
+def encode(
+    arch: Arch, type_: int, offset: int, flags: Iterable[str] = (), config: Config | None = None
+) -> int:
+    """The raw swap PTE value for (type, offset, flags), as the arch's helpers build it."""
+    if not 0 <= type_ <= value_mask(arch.type.width):
+        raise LayoutError(
+            f"type {type_} does not fit the {arch.name} type field "
+            f"({arch.type.width} bits: 0..{value_mask(arch.type.width)})"
+        )
+    if not 0 <= offset <= value_mask(arch.offset.width):
+        raise LayoutError(
+            f"offset {offset:#x} does not fit the {arch.name} offset field "
+            f"({arch.offset.width} bits: 0..{value_mask(arch.offset.width):#x})"
+        )
+    available = enabled_flags(arch, config)
+    value = one_mask(arch)
+    value |= type_ << arch.type.lsb
+    stored_offset = ~offset & value_mask(arch.offset.width) if arch.offset.inverted else offset
+    value |= stored_offset << arch.offset.lsb
+    for name in flags:
+        if name not in available:
+            known = ", ".join(available) or "none"
+            raise LayoutError(f"{arch.name} has no swap-PTE flag '{name}' (it has: {known})")
+        value |= 1 << available[name]
+    return value
+
+
+def decode(arch: Arch, value: int, config: Config | None = None) -> SwapPte:
+    """Split a raw swap PTE into type, offset and flags; NotSwapPte if it is not one."""
+    if value < 0 or value > pte_mask(arch):
+        raise NotSwapPte(f"{value:#x} does not fit a {arch.pte_bits}-bit {arch.name} PTE")
+    if value == 0:
+        raise NotSwapPte("pte_none: an all-zero PTE maps nothing and is not a swap entry")
+    for r in arch.zero_bits:
+        hit = value & bit_mask(r.lo, r.hi)
+        if hit:
+            raise NotSwapPte(
+                f"{describe_bits(hit)} ({r.name}) set: must be 0 in a {arch.name} swap PTE"
+            )
+    for r in arch.one_bits:
+        missing = bit_mask(r.lo, r.hi) & ~value
+        if missing:
+            raise NotSwapPte(
+                f"{describe_bits(missing)} ({r.name}) clear: must be 1 in a {arch.name} swap PTE"
+            )
+    type_ = value >> arch.type.lsb & value_mask(arch.type.width)
+    stored = value >> arch.offset.lsb & value_mask(arch.offset.width)
+    offset = ~stored & value_mask(arch.offset.width) if arch.offset.inverted else stored
+    flag_bits = enabled_flags(arch, config)
+    flags = tuple(name for name in FLAG_NAMES if name in flag_bits and value >> flag_bits[name] & 1)
+    owned = field_mask(arch.type) | field_mask(arch.offset) | one_mask(arch)
+    for bit in flag_bits.values():
+        owned |= 1 << bit
+    return SwapPte(type_, offset, flags, value & ~owned)

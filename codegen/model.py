@@ -1,0 +1,159 @@
+"""The Spec model: immutable dataclasses built from a validated spec file.
+
+Nothing here computes bits; ``codegen.layout`` does the arithmetic on these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+FLAG_NAMES = ("soft_dirty", "uffd_wp", "exclusive")
+"""The swap-PTE flags a spec may give an arch, in the order pte_swp_clear_flags() clears them."""
+
+ARCH_NAMES = ("x86_64", "arm64", "riscv64", "powerpc64", "s390", "loongarch64", "arm")
+
+
+@dataclass(frozen=True)
+class TypeGroup:
+    """Special swap types that share a count macro and a Kconfig gate (None: always on)."""
+
+    name: str
+    count_macro: str
+    gate: str | None
+    types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One PTE marker bit, stored in the offset of an SWP_PTE_MARKER entry."""
+
+    name: str
+    bit: int
+    make: str | None
+    test: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class MarkerSet:
+    typedef: str
+    mask_macro: str
+    mask_style: str
+    markers: tuple[Marker, ...]
+
+
+@dataclass(frozen=True)
+class Naming:
+    """The helper names of a release (6.19 moved the predicates to leafops.h as softleaf_*)."""
+
+    api: str
+    predicates_header: str
+    entry_from_pte: str
+    is_marker_entry: str
+    marker_get: str
+    pte_is_marker: str
+    make_marker_entry: str
+    make_marker_pte: str
+    has_pfn: str
+    exclusive_helpers_mandatory: bool
+
+
+@dataclass(frozen=True)
+class Field:
+    """A bit field of a swap PTE: ``width`` bits from ``lsb``; ``inverted`` as on x86-64."""
+
+    lsb: int
+    width: int
+    inverted: bool = False
+    macros: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def msb(self) -> int:
+        return self.lsb + self.width - 1
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A single-bit swap-PTE flag (soft-dirty, uffd-wp, exclusive)."""
+
+    name: str
+    bit: int
+    macro: str
+    alias: str | None = None
+    condition: str | None = None
+    runtime: str | None = None
+
+
+@dataclass(frozen=True)
+class BitRange:
+    """Bits ``lo``..``hi`` (inclusive) that must hold a fixed value in every swap PTE."""
+
+    lo: int
+    hi: int
+    name: str
+    why: str | None = None
+
+    @property
+    def width(self) -> int:
+        return self.hi - self.lo + 1
+
+
+@dataclass(frozen=True)
+class Select:
+    symbol: str
+    condition: str | None
+
+
+@dataclass(frozen=True)
+class Arch:
+    """One architecture's swap-PTE layout and where the kernel defines it."""
+
+    name: str
+    pte_bits: int
+    headers: tuple[str, ...]
+    kconfig: str
+    type: Field
+    offset: Field
+    flags: MappingProxyType  # flag name -> Flag, in FLAG_NAMES order
+    zero_bits: tuple[BitRange, ...]
+    one_bits: tuple[BitRange, ...]
+    max_swapfiles_check: bool
+    selects: tuple[Select, ...]
+    config_assumptions: tuple[str, ...] = ()
+    unverified: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def selects_symbol(self, symbol: str) -> bool:
+        return any(s.symbol == symbol for s in self.selects)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One kernel release's swap encodings, as described by a spec file."""
+
+    name: str  # e.g. "linux-6.19", from the file name
+    path: str
+    kernel: str
+    source: str
+    generic_files: MappingProxyType
+    max_swapfiles_shift: int
+    min_max_swapfiles: int
+    groups: tuple[TypeGroup, ...]
+    markers: MarkerSet
+    naming: Naming
+    arches: MappingProxyType  # arch name -> Arch, in spec order
+    unverified: tuple[str, ...] = ()
+
+    def arch(self, name: str) -> Arch:
+        return self.arches[name]
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        """Kconfig symbols that gate special swap types, in group order."""
+        return tuple(g.gate for g in self.groups if g.gate)
+
+
+def freeze(mapping: dict[str, Any]) -> MappingProxyType:
+    return MappingProxyType(dict(mapping))
