@@ -243,13 +243,13 @@ def decode(arch: Arch, value: int, config: Config | None = None) -> SwapPte:
         hit = value & bit_mask(r.lo, r.hi)
         if hit:
             raise NotSwapPte(
-                f"{describe_bits(hit)} ({r.name}) set: must be 0 in a {arch.name} swap PTE"
+                f"{describe_bits(hit)} ({r.name}) set: must be 0 in a swap PTE on {arch.name}"
             )
     for r in arch.one_bits:
         missing = bit_mask(r.lo, r.hi) & ~value
         if missing:
             raise NotSwapPte(
-                f"{describe_bits(missing)} ({r.name}) clear: must be 1 in a {arch.name} swap PTE"
+                f"{describe_bits(missing)} ({r.name}) clear: must be 1 in a swap PTE on {arch.name}"
             )
     type_ = value >> arch.type.lsb & value_mask(arch.type.width)
     stored = value >> arch.offset.lsb & value_mask(arch.offset.width)

@@ -186,16 +186,26 @@ def _translate(loaded: LoadedYaml, error) -> list[Problem]:
         hint = ""
         if "string" in expected and isinstance(value, int | float) and not isinstance(value, bool):
             hint = f' (quote it: "{value}")'
-        return [Problem(loaded.value_at(path), f"{where}: expected {words}, got {_describe(value)}{hint}")]
+        return [
+            Problem(
+                loaded.value_at(path), f"{where}: expected {words}, got {_describe(value)}{hint}"
+            )
+        ]
     if kind in ("enum", "const"):
         options = error.validator_value if kind == "enum" else [error.validator_value]
         listed = ", ".join(json.dumps(o) for o in options)
-        return [Problem(loaded.value_at(path), f"{where}: {_describe(value)} is not one of {listed}")]
+        return [
+            Problem(loaded.value_at(path), f"{where}: {_describe(value)} is not one of {listed}")
+        ]
     if kind == "pattern":
         words = _PATTERN_WORDS.get(error.validator_value, f"text matching {error.validator_value}")
-        return [Problem(loaded.value_at(path), f"{where}: expected {words}, got {_describe(value)}")]
+        return [
+            Problem(loaded.value_at(path), f"{where}: expected {words}, got {_describe(value)}")
+        ]
     if kind == "not":
-        return [Problem(loaded.value_at(path), f"{where}: {_describe(value)} must not contain '..'")]
+        return [
+            Problem(loaded.value_at(path), f"{where}: {_describe(value)} must not contain '..'")
+        ]
     if kind == "minimum":
         text = f"{value} is below the minimum {error.validator_value}"
         return [Problem(loaded.value_at(path), f"{where}: {text}")]
@@ -251,7 +261,9 @@ def _check_types(spec: Spec, report) -> None:
         for ti, name in enumerate(group.types):
             path = (*base, "types", ti)
             if name in seen_types:
-                report(path, f"swap type {name} is listed twice (first at {_dotted(seen_types[name])})")
+                report(
+                    path, f"swap type {name} is listed twice (first at {_dotted(seen_types[name])})"
+                )
             seen_types[name] = path
             if name in seen_macros:
                 report(path, f"swap type {name} has the name of a count macro")
@@ -306,11 +318,19 @@ def _check_naming(data: dict, report) -> None:
     header = naming["predicates_header"]
     if api == "softleaf":
         if "leafops_h" not in generic:
-            report(("naming", "api"), "api softleaf needs generic.leafops_h (the predicates' header)")
+            report(
+                ("naming", "api"), "api softleaf needs generic.leafops_h (the predicates' header)"
+            )
         elif header != generic["leafops_h"]:
-            report(("naming", "predicates_header"), f"api softleaf keeps predicates in {generic['leafops_h']}")
+            report(
+                ("naming", "predicates_header"),
+                f"api softleaf keeps predicates in {generic['leafops_h']}",
+            )
     elif header != generic["swapops_h"]:
-        report(("naming", "predicates_header"), f"api swapops keeps predicates in {generic['swapops_h']}")
+        report(
+            ("naming", "predicates_header"),
+            f"api swapops keeps predicates in {generic['swapops_h']}",
+        )
 
 
 def _check_arch(spec: Spec, arch: Arch, raw: dict, report) -> None:
@@ -327,7 +347,10 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report) -> None:
     parts = layout.arch_parts(arch)
     for part in parts:
         if part.lo > part.hi:
-            report(part_path(part.label), f"{arch.name} {part.label}: range {part.lo}-{part.hi} is reversed")
+            report(
+                part_path(part.label),
+                f"{arch.name} {part.label}: range {part.lo}-{part.hi} is reversed",
+            )
         elif part.hi >= arch.pte_bits:
             report(
                 part_path(part.label),
@@ -338,7 +361,8 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report) -> None:
         report(
             part_path(later.label),
             f"{arch.name} {later.label} ({layout.describe_bits(later.mask)}) overlaps "
-            f"{earlier.label} ({layout.describe_bits(earlier.mask)}) at {layout.describe_bits(shared)}",
+            f"{earlier.label} ({layout.describe_bits(earlier.mask)}) "
+            f"at {layout.describe_bits(shared)}",
         )
     if arch.type.width < spec.max_swapfiles_shift:
         report(
@@ -352,7 +376,7 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report) -> None:
         if has_flag and not selects:
             report(
                 (*base, "flags", flag),
-                f"{arch.name} has a {flag} swap bit but does not select {symbol} in kconfig_selects",
+                f"{arch.name} has a {flag} swap bit but kconfig_selects lacks {symbol}",
             )
         elif selects and not has_flag:
             index = next(i for i, s in enumerate(arch.selects) if s.symbol == symbol)
@@ -369,7 +393,10 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report) -> None:
     macros: dict[str, str] = {}
     for name, flag in arch.flags.items():
         if flag.macro in macros:
-            report((*base, "flags", name, "macro"), f"{flag.macro} is also the {macros[flag.macro]} macro")
+            report(
+                (*base, "flags", name, "macro"),
+                f"{flag.macro} is also the {macros[flag.macro]} macro",
+            )
         macros[flag.macro] = name
     seen_headers: set[str] = set()
     for i, header in enumerate(raw["headers"]):
@@ -400,7 +427,12 @@ def _arch(name: str, raw: dict) -> Arch:
         if flag_name in raw["flags"]:
             f = raw["flags"][flag_name]
             flags[flag_name] = Flag(
-                flag_name, f["bit"], f["macro"], f.get("alias"), f.get("condition"), f.get("runtime")
+                flag_name,
+                f["bit"],
+                f["macro"],
+                f.get("alias"),
+                f.get("condition"),
+                f.get("runtime"),
             )
     return Arch(
         name=name,
@@ -441,7 +473,8 @@ def _build(loaded: LoadedYaml, path: Path) -> Spec:
             mask_macro=pm["mask_macro"],
             mask_style=pm["mask_style"],
             markers=tuple(
-                Marker(m["name"], m["bit"], m["make"], m["test"], m["meaning"]) for m in pm["markers"]
+                Marker(m["name"], m["bit"], m["make"], m["test"], m["meaning"])
+                for m in pm["markers"]
             ),
         ),
         naming=Naming(**data["naming"]),

@@ -1,0 +1,146 @@
+"""Command-line interface: argparse subcommands, exit codes, error printing; nothing else.
+
+Exit codes: 0 clean, 1 findings (an invalid spec, drift, a value that is not a swap PTE),
+2 bad input or usage, 3 internal error. A user mistake never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from codegen import __version__
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+def _spec_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--spec",
+        metavar="SPEC",
+        help="spec file or bundled name (linux-6.12, 6.12); default: the newest bundled",
+    )
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="CONFIG_X=y|n",
+        action="append",
+        default=[],
+        help="set a Kconfig gate (repeatable); everything is on by default",
+    )
+
+
+def _format_option(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
+    parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="swapgen",
+        description="Keep the Linux kernel's swap-entry encodings consistent with one YAML spec.",
+    )
+    parser.add_argument("--version", action="version", version=f"swapgen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="check spec files (schema and semantic checks)")
+    p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: all bundled)")
+
+    p = sub.add_parser("show", help="the resolved spec: type numbers, markers, per-arch layouts")
+    _spec_option(p)
+    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
+    _config_option(p)
+    _format_option(p, ("text", "json"))
+
+    p = sub.add_parser("decode", help="split a raw swap PTE value into type, offset and flags")
+    _spec_option(p)
+    p.add_argument("--arch", required=True, help="architecture, e.g. x86_64")
+    _config_option(p)
+    _format_option(p, ("text", "json"))
+    p.add_argument("values", nargs="+", metavar="VALUE", help="raw PTE value (0x... or decimal)")
+
+    p = sub.add_parser("encode", help="build the raw swap PTE value for a type and offset")
+    _spec_option(p)
+    p.add_argument("--arch", required=True, help="architecture, e.g. x86_64")
+    p.add_argument("--type", dest="type_", metavar="T", help="type number or name (SWP_...)")
+    p.add_argument("--offset", metavar="O", help="swap offset (0x... or decimal)")
+    p.add_argument(
+        "--flag",
+        action="append",
+        default=[],
+        choices=("soft_dirty", "uffd_wp", "exclusive"),
+        help="set a swap-PTE flag (repeatable)",
+    )
+    p.add_argument(
+        "--marker", action="append", default=[], help="PTE marker name; implies the marker type"
+    )
+    _config_option(p)
+    _format_option(p, ("text", "json"))
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from codegen import commands
+
+    out, err = sys.stdout, sys.stderr
+    if args.command == "validate":
+        return commands.validate(args.specs, out, err)
+    if args.command == "show":
+        return commands.show(args.spec, args.arch, args.config, args.format, out)
+    if args.command == "decode":
+        return commands.decode(args.spec, args.arch, args.values, args.config, args.format, out)
+    if args.command == "encode":
+        return commands.encode(
+            args.spec,
+            args.arch,
+            args.type_,
+            args.offset,
+            args.flag,
+            args.marker,
+            args.config,
+            args.format,
+            out,
+        )
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``swapgen`` console script; returns the exit code."""
+    from codegen.errors import SpecInvalid, SwapgenError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except SpecInvalid as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        where = error.problems[0].position.file
+        print(f"swapgen: error: invalid spec; 'swapgen validate {where}' lists it", file=sys.stderr)
+        return error.exit_code
+    except SwapgenError as error:
+        print(f"swapgen: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("swapgen: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # the reader went away (swapgen show | head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as error:
+        if os.environ.get("SWAPGEN_DEBUG"):
+            raise
+        print(
+            f"swapgen: internal error: {type(error).__name__}: {error} "
+            "(set SWAPGEN_DEBUG=1 for a traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

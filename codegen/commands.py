@@ -1,0 +1,103 @@
+"""The validate, show, decode and encode commands: plain functions the CLI and tests call.
+
+Each takes its inputs as arguments, writes its report to ``out`` and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TextIO
+
+from codegen import pteinfo, textview
+from codegen.resolve import parse_config, pick_arches, resolved_view
+from codegen.resources import bundled_specs, resolve_spec
+from codegen.spec import check_spec, load_spec
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+
+
+def _dump(data: object, out: TextIO) -> None:
+    json.dump(data, out, indent=2)
+    out.write("\n")
+
+
+def validate(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Check spec files (all bundled ones when none are named); 1 if any has a problem."""
+    files = [resolve_spec(p) for p in paths] if paths else bundled_specs()
+    bad = 0
+    for path in files:
+        problems = check_spec(path)
+        for problem in problems:
+            err.write(f"{problem}\n")
+        if problems:
+            bad += 1
+            err.write(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n")
+        else:
+            out.write(f"{path}: ok\n")
+    return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def show(
+    spec_arg: str | None,
+    arches: Sequence[str],
+    config_items: Sequence[str],
+    fmt: str,
+    out: TextIO,
+) -> int:
+    """The resolved spec: type numbers, markers and per-arch layouts."""
+    spec = load_spec(resolve_spec(spec_arg))
+    config = parse_config(config_items, spec)
+    chosen = pick_arches(spec, arches)
+    view = resolved_view(spec, config, [a.name for a in chosen])
+    if fmt == "json":
+        _dump(view, out)
+    else:
+        out.write(textview.show_text(spec, view, chosen, config))
+    return EXIT_OK
+
+
+def decode(
+    spec_arg: str | None,
+    arch_name: str,
+    values: Sequence[str],
+    config_items: Sequence[str],
+    fmt: str,
+    out: TextIO,
+) -> int:
+    """Raw PTE values to type, offset, flags and markers; 1 if one is not a swap PTE."""
+    spec = load_spec(resolve_spec(spec_arg))
+    config = parse_config(config_items, spec)
+    (arch,) = pick_arches(spec, [arch_name])
+    parsed = [pteinfo.parse_int(v, "value") for v in values]
+    infos = [pteinfo.explain(spec, arch, value, config) for value in parsed]
+    if fmt == "json":
+        _dump(infos[0] if len(infos) == 1 else infos, out)
+    else:
+        for info in infos:
+            out.write(textview.decode_text(info))
+    return EXIT_OK if all(i["swap"] for i in infos) else EXIT_FINDINGS
+
+
+def encode(
+    spec_arg: str | None,
+    arch_name: str,
+    type_text: str | None,
+    offset_text: str | None,
+    flags: Sequence[str],
+    markers: Sequence[str],
+    config_items: Sequence[str],
+    fmt: str,
+    out: TextIO,
+) -> int:
+    """(type, offset, flags) or markers to the raw swap PTE value the arch would store."""
+    spec = load_spec(resolve_spec(spec_arg))
+    config = parse_config(config_items, spec)
+    (arch,) = pick_arches(spec, [arch_name])
+    result = pteinfo.encode_request(spec, arch, type_text, offset_text, flags, markers, config)
+    if fmt == "json":
+        _dump(result, out)
+    else:
+        out.write(result["value"] + "\n")
+    return EXIT_OK

@@ -1,0 +1,117 @@
+"""A spec resolved for one Kconfig setting: the numbers and fields every consumer reads.
+
+``resolved_view`` is the stable JSON interface of ``swapgen show --format json``; other tools
+and our own checks read it, so keys are only ever added, never renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from codegen import layout
+from codegen.errors import SwapgenError
+from codegen.model import FLAG_NAMES, Arch, Spec
+
+
+def known_symbols(spec: Spec) -> list[str]:
+    """The Kconfig symbols a --config option may set for this spec."""
+    symbols = list(spec.gates)
+    for arch in spec.arches.values():
+        for flag in arch.flags.values():
+            if flag.condition and flag.condition not in symbols:
+                symbols.append(flag.condition)
+    return symbols
+
+
+def parse_config(items: Iterable[str], spec: Spec) -> dict[str, bool]:
+    """``CONFIG_X=n`` / ``CONFIG_X=y`` settings (the CONFIG_ prefix may be left out)."""
+    known = known_symbols(spec)
+    config: dict[str, bool] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not name.startswith("CONFIG_"):
+            name = "CONFIG_" + name
+        value = value.strip().lower()
+        if not sep or value not in ("y", "n"):
+            raise SwapgenError(f"--config {item}: expected CONFIG_NAME=y or CONFIG_NAME=n")
+        if name not in known:
+            raise SwapgenError(
+                f"--config {item}: {spec.name} has no option {name} (it knows: {', '.join(known)})"
+            )
+        config[name] = value == "y"
+    return config
+
+
+def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
+    """The arches named (all when none are), or an error naming the ones the spec has."""
+    names = list(names or [])
+    if not names:
+        return list(spec.arches.values())
+    unknown = [n for n in names if n not in spec.arches]
+    if unknown:
+        raise SwapgenError(
+            f"unknown arch {', '.join(unknown)} in {spec.name} (it has: {', '.join(spec.arches)})"
+        )
+    return [spec.arches[n] for n in names]
+
+
+def arch_view(arch: Arch, config: dict[str, bool]) -> dict[str, Any]:
+    enabled = layout.enabled_flags(arch, config)
+    return {
+        "pte_bits": arch.pte_bits,
+        "type": {"lsb": arch.type.lsb, "width": arch.type.width, "macros": dict(arch.type.macros)},
+        "offset": {
+            "lsb": arch.offset.lsb,
+            "width": arch.offset.width,
+            "inverted": arch.offset.inverted,
+            "macros": dict(arch.offset.macros),
+        },
+        "flags": {name: enabled.get(name) for name in FLAG_NAMES},
+        "flag_macros": {
+            name: {
+                "macro": f.macro,
+                "alias": f.alias,
+                "condition": f.condition,
+                "runtime": f.runtime,
+            }
+            for name, f in arch.flags.items()
+        },
+        "zero_bits": [{"bits": [r.lo, r.hi], "name": r.name} for r in arch.zero_bits],
+        "one_bits": [{"bits": [r.lo, r.hi], "name": r.name} for r in arch.one_bits],
+        "zero_mask": layout.zero_mask(arch),
+        "one_mask": layout.one_mask(arch),
+        "max_swapfiles_check": arch.max_swapfiles_check,
+        "kconfig_selects": [{"symbol": s.symbol, "if": s.condition} for s in arch.selects],
+        "headers": list(arch.headers),
+        "kconfig": arch.kconfig,
+        "config_assumptions": list(arch.config_assumptions),
+        "unverified": list(arch.unverified),
+    }
+
+
+def resolved_view(
+    spec: Spec, config: dict[str, bool] | None = None, arches: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """The spec resolved under ``config`` (everything on by default), as plain JSON data."""
+    config = config or {}
+    return {
+        "spec": spec.name,
+        "path": spec.path,
+        "kernel": spec.kernel,
+        "config": dict(config),
+        "max_swapfiles_shift": spec.max_swapfiles_shift,
+        "max_swapfiles": layout.max_swapfiles(spec, config),
+        "counts": {g.count_macro: layout.group_count(g, config) for g in spec.groups},
+        "gates": {g.count_macro: g.gate for g in spec.groups},
+        "types": layout.type_numbers(spec, config),
+        "markers": {m.name: m.bit for m in spec.markers.markers},
+        "marker_mask": layout.marker_mask(spec),
+        "naming": {
+            key: getattr(spec.naming, key)
+            for key in spec.naming.__dataclass_fields__  # stable, declared order
+        },
+        "arches": {a.name: arch_view(a, config) for a in pick_arches(spec, arches)},
+        "unverified": list(spec.unverified),
+    }
