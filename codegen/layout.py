@@ -237,8 +237,8 @@ def decode(arch: Arch, value: int, config: Config | None = None) -> SwapPte:
     """Split a raw swap PTE into type, offset and flags; NotSwapPte if it is not one."""
     if value < 0 or value > pte_mask(arch):
         raise NotSwapPte(f"{value:#x} does not fit a {arch.pte_bits}-bit {arch.name} PTE")
-    if value == 0:
-        raise NotSwapPte("pte_none: an all-zero PTE maps nothing and is not a swap entry")
+    if value == arch.none_value:
+        raise NotSwapPte(f"pte_none: {value:#x} is the empty PTE on {arch.name}, not a swap entry")
     for r in arch.zero_bits:
         hit = value & bit_mask(r.lo, r.hi)
         if hit:

@@ -102,7 +102,10 @@ class BitRange:
 
 @dataclass(frozen=True)
 class Select:
+    """``select SYMBOL [if CONDITION]`` inside the Kconfig entry ``under``."""
+
     symbol: str
+    under: str
     condition: str | None
 
 
@@ -121,6 +124,7 @@ class Arch:
     one_bits: tuple[BitRange, ...]
     max_swapfiles_check: bool
     selects: tuple[Select, ...]
+    none_value: int = 0
     config_assumptions: tuple[str, ...] = ()
     unverified: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()

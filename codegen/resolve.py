@@ -83,7 +83,10 @@ def arch_view(arch: Arch, config: dict[str, bool]) -> dict[str, Any]:
         "zero_mask": layout.zero_mask(arch),
         "one_mask": layout.one_mask(arch),
         "max_swapfiles_check": arch.max_swapfiles_check,
-        "kconfig_selects": [{"symbol": s.symbol, "if": s.condition} for s in arch.selects],
+        "kconfig_selects": [
+            {"symbol": s.symbol, "under": s.under, "if": s.condition} for s in arch.selects
+        ],
+        "none_value": arch.none_value,
         "headers": list(arch.headers),
         "kconfig": arch.kconfig,
         "config_assumptions": list(arch.config_assumptions),

@@ -146,9 +146,17 @@ def _translate(loaded: LoadedYaml, error) -> list[Problem]:
     where = _dotted(path)
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:
-        import jsonschema.exceptions
-
-        return _translate(loaded, jsonschema.exceptions.best_match(error.context))
+        # the branch whose type matched says more than "expected null"
+        informative = [e for e in error.context if e.validator != "type"] or error.context
+        return _translate(loaded, informative[0])
+    if "propertyNames" in error.schema_path:
+        name = error.instance
+        allowed = error.validator_value if kind == "enum" else []
+        hint = _did_you_mean(str(name), allowed)
+        known = f" (known: {', '.join(allowed)})" if allowed else ""
+        return [
+            Problem(loaded.key_at((*path, name)), f"{where}: unknown name '{name}'{hint}{known}")
+        ]
     if kind == "required":
         missing = error.message.split("'")[1]
         return [Problem(loaded.key_at(path), f"{where}: missing required key '{missing}'")]
@@ -166,18 +174,6 @@ def _translate(loaded: LoadedYaml, error) -> list[Problem]:
                 )
             )
         return out
-    if kind == "propertyNames":
-        name = error.instance
-        allowed = error.schema.get("propertyNames", {}).get("enum", [])
-        hint = _did_you_mean(str(name), allowed)
-        return [
-            Problem(
-                loaded.key_at((*path, name)),
-                f"{where}: unknown name '{name}'{hint} (known: {', '.join(allowed)})",
-            )
-        ]
-    if error.path and kind == "enum" and error.parent and error.parent.validator == "propertyNames":
-        return []
     value = error.instance
     if kind == "type":
         expected = error.validator_value
@@ -234,15 +230,27 @@ def _semantic_problems(loaded: LoadedYaml) -> list[Problem]:
     problems: list[Problem] = []
 
     def report(path: YamlPath, message: str) -> None:
-        problems.append(Problem(loaded.value_at(path), message))
+        # a mapping or list is reported at its key ("offset:"), a scalar at its value
+        node = _lookup(data, path)
+        where = loaded.key_at(path) if isinstance(node, dict | list) else loaded.value_at(path)
+        problems.append(Problem(where, message))
 
     spec = _build(loaded, Path(loaded.file))
     _check_types(spec, report)
     _check_markers(spec, report)
     _check_naming(data, report)
     for arch in spec.arches.values():
-        _check_arch(spec, arch, data["arches"][arch.name], report)
+        _check_arch(spec, arch, data["arches"][arch.name], report, loaded.value_at)
     return problems
+
+
+def _lookup(data: Any, path: YamlPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _check_types(spec: Spec, report) -> None:
@@ -333,7 +341,7 @@ def _check_naming(data: dict, report) -> None:
         )
 
 
-def _check_arch(spec: Spec, arch: Arch, raw: dict, report) -> None:
+def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
     base: YamlPath = ("arches", arch.name)
 
     def part_path(label: str) -> YamlPath:
@@ -352,16 +360,21 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report) -> None:
                 f"{arch.name} {part.label}: range {part.lo}-{part.hi} is reversed",
             )
         elif part.hi >= arch.pte_bits:
+            path = part_path(part.label)
             report(
-                part_path(part.label),
+                (*path, "width") if part.label in ("type", "offset") else path,
                 f"{arch.name} {part.label} ({layout.describe_bits(part.mask)}) does not fit a "
                 f"{arch.pte_bits}-bit PTE",
             )
-    for earlier, later, shared in layout.overlaps(p for p in parts if p.lo <= p.hi):
+    for first, second, shared in layout.overlaps(p for p in parts if p.lo <= p.hi):
+        # report at whichever of the two comes later in the file: usually the new line
+        if position_of(part_path(first.label)) > position_of(part_path(second.label)):
+            first, second = second, first
+        other_line = position_of(part_path(first.label)).line
         report(
-            part_path(later.label),
-            f"{arch.name} {later.label} ({layout.describe_bits(later.mask)}) overlaps "
-            f"{earlier.label} ({layout.describe_bits(earlier.mask)}) "
+            part_path(second.label),
+            f"{arch.name} {second.label} ({layout.describe_bits(second.mask)}) overlaps "
+            f"{first.label} ({layout.describe_bits(first.mask)}, line {other_line}) "
             f"at {layout.describe_bits(shared)}",
         )
     if arch.type.width < spec.max_swapfiles_shift:
@@ -445,7 +458,8 @@ def _arch(name: str, raw: dict) -> Arch:
         zero_bits=_ranges(raw["zero_bits"]),
         one_bits=_ranges(raw["one_bits"]),
         max_swapfiles_check=raw["max_swapfiles_check"],
-        selects=tuple(Select(s["symbol"], s["if"]) for s in raw["kconfig_selects"]),
+        selects=tuple(Select(s["symbol"], s["under"], s["if"]) for s in raw["kconfig_selects"]),
+        none_value=raw.get("none_value", 0),
         config_assumptions=tuple(raw.get("config_assumptions", ())),
         unverified=tuple(raw.get("unverified", ())),
         notes=tuple(raw.get("notes", ())),

@@ -81,7 +81,8 @@ def arch_text(arch: Arch, config: dict[str, bool]) -> list[str]:
             rows.append([label, _bits(r.lo, r.hi), str(r.width), r.name])
     lines += _table(rows)
     selects = "; ".join(
-        s.symbol + (f" if {s.condition}" if s.condition else "") for s in arch.selects
+        s.symbol + (f" if {s.condition}" if s.condition else "") + f" (in {s.under})"
+        for s in arch.selects
     )
     lines.append(
         f"  Kconfig ({arch.kconfig}): select {selects}"

@@ -1,0 +1,101 @@
+"""Shared fixtures: bundled spec texts, edited copies of them, and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from codegen import cli
+
+REPO = Path(__file__).resolve().parent.parent
+SPECS = REPO / "specs"
+VERSIONS = ("6.1", "6.12", "6.19")
+
+
+def spec_path(version: str) -> Path:
+    return SPECS / f"linux-{version}.yaml"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_main(*argv: str) -> CliResult:
+    """Run swapgen's main() in-process, capturing stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exit_:  # argparse usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        sys.stdout, sys.stderr = old
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def swapgen_executable() -> list[str]:
+    """The installed console script if there is one, else the module."""
+    found = shutil.which("swapgen")
+    return [found] if found else [sys.executable, "-m", "codegen"]
+
+
+def run_script(*argv: str, cwd: Path | None = None, stdin: str | None = None) -> CliResult:
+    """Run swapgen as a real process, the way a user does."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [*swapgen_executable(), *argv],
+        cwd=cwd or REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+class SpecEditor:
+    """Writes copies of a bundled spec with one textual edit, and finds lines in them."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.count = 0
+
+    def edit(self, version: str, *replacements: tuple[str, str]) -> Path:
+        text = spec_path(version).read_text()
+        for old, new in replacements:
+            assert text.count(old) >= 1, f"edit target not in linux-{version}.yaml: {old!r}"
+            text = text.replace(old, new, 1)
+        self.count += 1
+        path = self.tmp_path / f"edited-{self.count}.yaml"
+        path.write_text(text)
+        return path
+
+    @staticmethod
+    def line_of(path: Path, needle: str, nth: int = 1) -> int:
+        """Line number of the nth line containing ``needle`` (a trailing '$' anchors it)."""
+        seen = 0
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if line.endswith(needle[:-1]) if needle.endswith("$") else needle in line:
+                seen += 1
+                if seen == nth:
+                    return number
+        raise AssertionError(f"{needle!r} not in {path}")
+
+
+@pytest.fixture
+def spec_editor(tmp_path: Path) -> SpecEditor:
+    return SpecEditor(tmp_path)

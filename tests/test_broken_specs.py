@@ -1,0 +1,359 @@
+"""Broken specs: each gives the right message at the right line, exit 1, no traceback.
+
+Every case edits one bundled spec the way a person might get it wrong, then checks that
+``swapgen validate`` names the file, the line of the edit and what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from codegen.spec import check_spec
+from tests.conftest import SpecEditor, run_main, spec_path
+
+
+@dataclass
+class Case:
+    id: str
+    version: str
+    edits: tuple[tuple[str, str], ...]
+    line_needle: str  # the expected line is the first line (after the edit) containing this
+    message: str  # must appear in the problem reported on that line
+    nth: int = 1
+
+
+CASES = [
+    Case(
+        "flag-overlaps-offset-field",
+        "6.19",
+        (
+            (
+                "exclusive: {bit: 3, macro: _PAGE_SWP_EXCLUSIVE",
+                "exclusive: {bit: 9, macro: _PAGE_SWP_EXCLUSIVE",
+            ),
+        ),
+        "exclusive: {bit: 9",
+        "x86_64 flags.exclusive (bit 9) overlaps offset (bits 9-58, line ",
+    ),
+    Case(
+        "flag-overlaps-flag",
+        "6.19",
+        (
+            (
+                "uffd_wp: {bit: 2, macro: _PAGE_SWP_UFFD_WP",
+                "uffd_wp: {bit: 1, macro: _PAGE_SWP_UFFD_WP",
+            ),
+        ),
+        "uffd_wp: {bit: 1",
+        "x86_64 flags.uffd_wp (bit 1) overlaps flags.soft_dirty (bit 1, line ",
+    ),
+    Case(
+        "flag-overlaps-must-be-zero-bit",
+        "6.19",
+        (
+            (
+                "uffd_wp: {bit: 3, macro: PTE_SWP_UFFD_WP",
+                "uffd_wp: {bit: 11, macro: PTE_SWP_UFFD_WP",
+            ),
+        ),
+        "name: PTE_PRESENT_INVALID",
+        "arm64 zero_bits[1] (bit 11) overlaps flags.uffd_wp (bit 11, line ",
+    ),
+    Case(
+        "type-field-narrower-than-max-swapfiles-shift",
+        "6.19",
+        (
+            (
+                "      lsb: 2\n      width: 5\n      macros: {lsb: __SWP_TYPE_SHIFT, width: __SWP_TYPE_BITS, mask: __SWP_TYPE_MASK}\n    offset:\n      lsb: 8",
+                "      lsb: 2\n      width: 4\n      macros: {lsb: __SWP_TYPE_SHIFT, width: __SWP_TYPE_BITS, mask: __SWP_TYPE_MASK}\n    offset:\n      lsb: 8",
+            ),
+        ),
+        "width: 4$",
+        "arm type field is 4 bits, narrower than MAX_SWAPFILES_SHIFT 5",
+    ),
+    Case(
+        "marker-bit-outside-offset",
+        "6.19",
+        (
+            (
+                "      bit: 2\n      make: make_guard_swp_entry",
+                "      bit: 30\n      make: make_guard_swp_entry",
+            ),
+        ),
+        "bit: 30",
+        "PTE_MARKER_GUARD bit 30 does not fit the swap offset of arm (24 bits)",
+    ),
+    Case(
+        "marker-bits-with-a-gap-under-low-bits-mask",
+        "6.19",
+        (
+            (
+                "      bit: 2\n      make: make_guard_swp_entry",
+                "      bit: 5\n      make: make_guard_swp_entry",
+            ),
+        ),
+        "mask_style: low_bits",
+        "mask_style low_bits needs marker bits 0..2 without gaps, got bits 0, 1, 5",
+    ),
+    Case(
+        "duplicate-marker-bit",
+        "6.12",
+        (
+            (
+                "      bit: 1\n      make: make_poisoned_swp_entry",
+                "      bit: 0\n      make: make_poisoned_swp_entry",
+            ),
+        ),
+        "bit: 0",
+        "PTE_MARKER_POISONED uses bit 0, already taken by PTE_MARKER_UFFD_WP",
+        nth=2,
+    ),
+    Case(
+        "duplicate-key",
+        "6.19",
+        (("      lsb: 59\n      width: 5\n", "      lsb: 59\n      width: 5\n      lsb: 58\n"),),
+        "lsb: 58",
+        "duplicate key 'lsb' (first defined at line ",
+    ),
+    Case(
+        "wrong-value-type",
+        "6.12",
+        (("      lsb: 16\n      width: 7\n", "      lsb: 16\n      width: seven\n"),),
+        "width: seven",
+        "arches.loongarch64.type.width: expected an integer, got string 'seven'",
+    ),
+    Case(
+        "unquoted-kernel-version",
+        "6.12",
+        (('kernel: "6.12"', "kernel: 6.12"),),
+        "kernel: 6.12",
+        'kernel: expected a string, got number 6.12 (quote it: "6.12")',
+    ),
+    Case(
+        "unknown-key-in-arch-flags",
+        "6.19",
+        (
+            (
+                "      soft_dirty: {bit: 1, macro: _PAGE_SOFT_DIRTY",
+                "      soft_dirt: {bit: 1, macro: _PAGE_SOFT_DIRTY",
+            ),
+        ),
+        "soft_dirt:",
+        "arches.s390.flags: unknown key 'soft_dirt' (did you mean 'soft_dirty'?)",
+    ),
+    Case(
+        "unknown-arch",
+        "6.1",
+        (("  s390:\n", "  s390x:\n"),),
+        "s390x:",
+        "arches: unknown name 's390x' (did you mean 's390'?)",
+    ),
+    Case(
+        "missing-required-field",
+        "6.19",
+        (
+            (
+                "    max_swapfiles_check: true\n    kconfig_selects:\n      - {symbol: HAVE_ARCH_USERFAULTFD_WP, under: ARM64, if: USERFAULTFD}",
+                "    kconfig_selects:\n      - {symbol: HAVE_ARCH_USERFAULTFD_WP, under: ARM64, if: USERFAULTFD}",
+            ),
+        ),
+        "  arm64:",
+        "arches.arm64: missing required key 'max_swapfiles_check'",
+    ),
+    Case(
+        "yaml-syntax-error",
+        "6.19",
+        (("types: [SWP_HWPOISON]", "types: [SWP_HWPOISON"),),
+        "  - name: migration",
+        "YAML syntax error",
+    ),
+    Case(
+        "max-swapfiles-below-the-budget-floor",
+        "6.19",
+        (("min_max_swapfiles: 16", "min_max_swapfiles: 25"),),
+        "  groups:",
+        "MAX_SWAPFILES would be 24 with every gate on (32 type values - 8 special types), "
+        "below min_max_swapfiles 25",
+    ),
+    Case(
+        "uffd-wp-bit-without-kconfig-select",
+        "6.12",
+        (
+            (
+                "    kconfig_selects:\n      - {symbol: HAVE_ARCH_USERFAULTFD_WP, under: ARM64, if: USERFAULTFD}\n",
+                "    kconfig_selects: []\n",
+            ),
+        ),
+        "uffd_wp: {bit: 3, macro: PTE_SWP_UFFD_WP",
+        "arm64 has a uffd_wp swap bit but kconfig_selects lacks HAVE_ARCH_USERFAULTFD_WP",
+    ),
+    Case(
+        "kconfig-select-without-soft-dirty-bit",
+        "6.12",
+        (
+            (
+                "      soft_dirty: {bit: 9, macro: _PAGE_SWP_SOFT_DIRTY, alias: _PAGE_SOFT_DIRTY, condition: CONFIG_MEM_SOFT_DIRTY}\n",
+                "",
+            ),
+        ),
+        "symbol: HAVE_ARCH_SOFT_DIRTY, under: PPC_4K_PAGES",
+        "powerpc64 selects HAVE_ARCH_SOFT_DIRTY but has no soft_dirty swap bit in flags",
+    ),
+    Case(
+        "field-beyond-pte-width",
+        "6.12",
+        (("      lsb: 8\n      width: 24\n", "      lsb: 8\n      width: 25\n"),),
+        "width: 25",
+        "arm offset (bits 8-32) does not fit a 32-bit PTE",
+    ),
+    Case(
+        "exclusive-bit-missing-where-mandatory",
+        "6.19",
+        (
+            (
+                "    flags:\n      exclusive: {bit: 23, macro: _PAGE_SWP_EXCLUSIVE}\n",
+                "    flags: {}\n",
+            ),
+        ),
+        "flags: {}",
+        "loongarch64 has no exclusive swap bit, but naming.exclusive_helpers_mandatory says",
+    ),
+    Case(
+        "gate-without-config-prefix",
+        "6.19",
+        (("gate: CONFIG_MEMORY_FAILURE", "gate: MEMORY_FAILURE"),),
+        "gate: MEMORY_FAILURE",
+        "swap_types.groups[0].gate: expected a Kconfig symbol such as CONFIG_MIGRATION, "
+        "got string 'MEMORY_FAILURE'",
+    ),
+    Case(
+        "duplicate-swap-type",
+        "6.12",
+        (("SWP_DEVICE_EXCLUSIVE_READ]", "SWP_MIGRATION_READ]"),),
+        "SWP_DEVICE_EXCLUSIVE_WRITE, SWP_MIGRATION_READ]",
+        "swap type SWP_MIGRATION_READ is listed twice (first at swap_types.groups[1].types[0])",
+    ),
+    Case(
+        "negative-bit-number",
+        "6.1",
+        (
+            (
+                "exclusive: {bit: 2, macro: PTE_SWP_EXCLUSIVE}",
+                "exclusive: {bit: -2, macro: PTE_SWP_EXCLUSIVE}",
+            ),
+        ),
+        "bit: -2",
+        "arches.arm64.flags.exclusive.bit: -2 is below the minimum 0",
+    ),
+    Case(
+        "mask-style-typo",
+        "6.1",
+        (("mask_style: or_of_markers", "mask_style: or-of-markers"),),
+        "mask_style: or-of-markers",
+        'pte_markers.mask_style: string \'or-of-markers\' is not one of "low_bits", "or_of_markers"',
+    ),
+    Case(
+        "softleaf-api-without-leafops-header",
+        "6.19",
+        (("  leafops_h: include/linux/leafops.h\n", ""),),
+        "api: softleaf",
+        "api softleaf needs generic.leafops_h",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_broken_spec_reports_the_line_and_the_problem(case: Case, spec_editor: SpecEditor):
+    path = spec_editor.edit(case.version, *case.edits)
+    line = spec_editor.line_of(path, case.line_needle, case.nth)
+    problems = [str(p) for p in check_spec(path)]
+    expected_prefix = f"{path}:{line}:"
+    matching = [p for p in problems if p.startswith(expected_prefix) and case.message in p]
+    assert matching, f"wanted {expected_prefix} ... {case.message}\ngot:\n" + "\n".join(problems)
+
+    result = run_main("validate", str(path))
+    assert result.code == 1
+    assert matching[0] in result.err
+    assert "Traceback" not in result.err + result.out
+    assert result.err.strip().endswith("problem" if len(problems) == 1 else "problems")
+
+
+def test_there_are_at_least_fifteen_distinct_broken_specs():
+    assert len({c.id for c in CASES}) >= 15
+
+
+def test_every_problem_is_reported_at_once(spec_editor: SpecEditor):
+    path = spec_editor.edit(
+        "6.19",
+        ("min_max_swapfiles: 16", "min_max_swapfiles: 30"),
+        (
+            "exclusive: {bit: 3, macro: _PAGE_SWP_EXCLUSIVE",
+            "exclusive: {bit: 1, macro: _PAGE_SWP_EXCLUSIVE",
+        ),
+        ("      lsb: 16\n      width: 7\n", "      lsb: 16\n      width: 3\n"),
+    )
+    problems = check_spec(path)
+    messages = "\n".join(str(p) for p in problems)
+    assert "below min_max_swapfiles 30" in messages
+    assert "x86_64 flags.exclusive (bit 1) overlaps flags.soft_dirty" in messages
+    assert "loongarch64 type field is 3 bits" in messages
+    assert problems == sorted(problems), "problems come in file order"
+
+
+def test_schema_errors_are_all_reported_too(spec_editor: SpecEditor):
+    path = spec_editor.edit(
+        "6.19",
+        ("      lsb: 59\n", "      lsb: high\n"),
+        ("  arm:\n    pte_bits: 32\n", "  arm:\n    pte_bits: 31\n"),
+    )
+    messages = [p.message for p in check_spec(path)]
+    assert any(
+        "arches.x86_64.type.lsb: expected an integer, got string 'high'" in m for m in messages
+    )
+    assert any("arches.arm.pte_bits: integer 31 is not one of 32, 64" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"# only a comment\n", "the file is empty"),
+        (b"format: 1\nkernel: \xff\xfe\n", "not UTF-8 text"),
+        (b"- a\n- list\n", "the top level: expected a mapping, got a list"),
+        (b"format: 1\n---\nformat: 1\n", "YAML syntax error"),
+        (b"a: &x [*x]\n", "recursive YAML alias"),
+        (b"when: 2026-01-01\n", "unsupported YAML value type"),
+    ],
+)
+def test_unusable_files_give_one_clear_problem(tmp_path, content, message):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    problems = check_spec(path)
+    assert problems and any(message in p.message for p in problems), problems
+    assert str(problems[0]).startswith(f"{path}:")
+    result = run_main("validate", str(path))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+
+
+def test_missing_spec_file_is_a_usage_error(tmp_path):
+    result = run_main("validate", str(tmp_path / "nope.yaml"))
+    assert result.code == 2
+    assert result.err.startswith("swapgen: error: ")
+    assert "no such spec file" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_invalid_spec_in_other_commands_is_bad_input(spec_editor: SpecEditor):
+    path = spec_editor.edit("6.19", ("lsb: 9\n      width: 50", "lsb: 9\n      width: 51"))
+    result = run_main("show", "--spec", str(path))
+    assert result.code == 2
+    assert f"{path}:" in result.err and "overlaps" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_bundled_specs_are_valid():
+    for version in ("6.1", "6.12", "6.19"):
+        assert check_spec(spec_path(version)) == []
