@@ -151,22 +151,16 @@ def decode_text(info: dict[str, Any]) -> str:
     else:
         type_desc = "not a valid swap type (beyond MAX_SWAPFILES_SHIFT)"
     rows = [
-        ["type", str(info["type"]), type_desc],
-        ["offset", f"{info['offset']:#x}", str(info["offset"])],
-        ["flags", ", ".join(info["flags"]) or "none", ""],
+        ["type", f"{info['type']}: {type_desc}"],
+        ["offset", f"{info['offset']:#x} ({info['offset']})"],
+        ["flags", ", ".join(info["flags"]) or "none"],
     ]
     if info["type_name"] == "SWP_PTE_MARKER":
-        rows.append(["markers", ", ".join(info["markers"]) or "none", ""])
+        rows.append(["markers", ", ".join(info["markers"]) or "none"])
         if info["unknown_marker_bits"]:
-            rows.append(
-                ["", f"{info['unknown_marker_bits']:#x}", "offset bits outside the marker mask"]
-            )
+            unknown = info["unknown_marker_bits"]
+            rows.append(["", f"{unknown:#x}: offset bits outside {info['marker_mask_name']}"])
     if info["stray_bits"]:
-        rows.append(
-            [
-                "stray",
-                f"{info['stray_bits']:#x}",
-                f"{layout.describe_bits(info['stray_bits'])} set outside every field",
-            ]
-        )
+        stray = info["stray_bits"]
+        rows.append(["stray", f"{stray:#x}: {layout.describe_bits(stray)} set outside every field"])
     return head + "\n" + "\n".join(_table(rows)) + "\n"
