@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from codegen import pteinfo, textview
+from codegen.errors import SwapgenError
 from codegen.resolve import parse_config, pick_arches, resolved_view
 from codegen.resources import bundled_specs, resolve_spec
 from codegen.spec import check_spec, load_spec
@@ -25,7 +27,16 @@ def _dump(data: object, out: TextIO) -> None:
 
 def validate(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Check spec files (all bundled ones when none are named); 1 if any has a problem."""
-    files = [resolve_spec(p) for p in paths] if paths else bundled_specs()
+    files: list[Path] = []
+    for arg in paths:
+        if Path(arg).is_dir():
+            found = sorted(Path(arg).glob("*.yaml"))
+            if not found:
+                raise SwapgenError(f"{arg}: a directory with no *.yaml spec files")
+            files += found
+        else:
+            files.append(resolve_spec(arg))
+    files = files or bundled_specs()
     bad = 0
     for path in files:
         problems = check_spec(path)

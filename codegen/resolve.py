@@ -6,6 +6,7 @@ and our own checks read it, so keys are only ever added, never renamed.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,8 +52,11 @@ def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
         return list(spec.arches.values())
     unknown = [n for n in names if n not in spec.arches]
     if unknown:
+        close = difflib.get_close_matches(unknown[0], list(spec.arches), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
         raise SwapgenError(
-            f"unknown arch {', '.join(unknown)} in {spec.name} (it has: {', '.join(spec.arches)})"
+            f"unknown arch {', '.join(unknown)} in {spec.name} "
+            f"({hint}it has: {', '.join(spec.arches)})"
         )
     return [spec.arches[n] for n in names]
 

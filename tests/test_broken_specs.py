@@ -357,3 +357,22 @@ def test_invalid_spec_in_other_commands_is_bad_input(spec_editor: SpecEditor):
 def test_bundled_specs_are_valid():
     for version in ("6.1", "6.12", "6.19"):
         assert check_spec(spec_path(version)) == []
+
+
+def test_validate_a_directory_of_specs(tmp_path, spec_editor: SpecEditor):
+    good = tmp_path / "dir"
+    good.mkdir()
+    (good / "linux-6.12.yaml").write_text(spec_path("6.12").read_text())
+    broken = spec_editor.edit("6.19", ("min_max_swapfiles: 16", "min_max_swapfiles: 99"))
+    broken.rename(good / "linux-6.19.yaml")
+    result = run_main("validate", str(good))
+    assert result.code == 1
+    assert f"{good / 'linux-6.12.yaml'}: ok" in result.out
+    assert (
+        f"{good / 'linux-6.19.yaml'}:" in result.err and "below min_max_swapfiles 99" in result.err
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_main("validate", str(empty))
+    assert result.code == 2
+    assert "a directory with no *.yaml spec files" in result.err

@@ -113,7 +113,11 @@ def test_arch_filter():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--arch", "x86"], "unknown arch x86 in linux-6.19 (it has: x86_64, arm64"),
+        (["--arch", "sparc64"], "unknown arch sparc64 in linux-6.19 (it has: x86_64, arm64"),
+        (
+            ["--arch", "x86-64"],
+            "unknown arch x86-64 in linux-6.19 (did you mean x86_64? it has: x86_64,",
+        ),
         (
             ["--config", "CONFIG_FOO=n"],
             "linux-6.19 has no option CONFIG_FOO (it knows: CONFIG_MEMORY_FAILURE",
