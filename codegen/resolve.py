@@ -52,7 +52,7 @@ def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
         return list(spec.arches.values())
     unknown = [n for n in names if n not in spec.arches]
     if unknown:
-        close = difflib.get_close_matches(unknown[0], list(spec.arches), n=1)
+        close = difflib.get_close_matches(unknown[0], list(spec.arches), n=1, cutoff=0.8)
         hint = f"did you mean {close[0]}? " if close else ""
         raise SwapgenError(
             f"unknown arch {', '.join(unknown)} in {spec.name} "
