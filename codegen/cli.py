@@ -80,6 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _config_option(p)
     _format_option(p, ("text", "json"))
+
+    p = sub.add_parser("generate", help="write standalone headers and diagrams under out/")
+    p.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        help="spec (repeatable; default: every bundled one)",
+    )
+    p.add_argument("--out", metavar="DIR", help="output directory (default: ./out)")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 with a diff if out/ is stale"
+    )
+
+    p = sub.add_parser("layout", help="SVG bit-field diagrams of every arch, with an index page")
+    _spec_option(p)
+    p.add_argument("--out", metavar="DIR", help="output directory (default: out/<spec>/layout)")
+
+    p = sub.add_parser("export", help="resolved numbers per Kconfig combination, for other tools")
+    _spec_option(p)
+    _format_option(p, ("json", "c-header"))
     return parser
 
 
@@ -105,6 +125,12 @@ def _run(args: argparse.Namespace) -> int:
             args.format,
             out,
         )
+    if args.command == "generate":
+        return commands.generate(args.spec, args.out, args.check, out, err)
+    if args.command == "layout":
+        return commands.layout_diagrams(args.spec, args.out, out, err)
+    if args.command == "export":
+        return commands.export(args.spec, args.format, out)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -112,3 +112,79 @@ def encode(
     else:
         out.write(result["value"] + "\n")
     return EXIT_OK
+
+
+def _spec_ref(arg: str | None, path: Path) -> str:
+    """How a regenerate recipe names the spec: the bundled name, or the path as given."""
+    bundled = {p.resolve(): p.stem for p in bundled_specs()}
+    return bundled.get(path.resolve(), arg or str(path))
+
+
+def _specs_for(args: Sequence[str]) -> list[tuple[str, Path]]:
+    if not args:
+        return [(p.stem, p) for p in bundled_specs()]
+    chosen = [(arg, resolve_spec(arg)) for arg in args]
+    return [(_spec_ref(arg, path), path) for arg, path in chosen]
+
+
+def generate(
+    spec_args: Sequence[str], out_arg: str | None, check: bool, out: TextIO, err: TextIO
+) -> int:
+    """Write (or with ``check``, compare) the standalone headers and diagrams of each spec."""
+    from codegen import generate as gen
+
+    out_root = Path(out_arg) if out_arg else Path("out")
+    out_note = out_arg if out_arg and Path(out_arg) != Path("out") else None
+    rendered = []
+    for ref, path in _specs_for(spec_args):
+        spec = load_spec(path)
+        rendered.append((spec, gen.render_spec(spec, ref, out_note)))
+    planned = gen.plan(rendered, out_root)
+    names = [spec.name for spec, _ in rendered]
+    if check:
+        chunks = gen.diff(planned, out_root, names)
+        for chunk in chunks:
+            out.write(chunk)
+        if chunks:
+            err.write(
+                f"swapgen: {out_root}/ is stale: {len(chunks)} file(s) differ from the specs; "
+                "run 'swapgen generate' and commit the result\n"
+            )
+            return EXIT_FINDINGS
+        err.write(f"{out_root}/ is up to date ({len(planned)} files)\n")
+        return EXIT_OK
+    outcome = gen.write(planned, out_root, names)
+    err.write(
+        f"{len(outcome.changed)} file(s) changed, {len(outcome.unchanged)} unchanged, "
+        f"{len(outcome.removed)} removed under {out_root}/\n"
+    )
+    return EXIT_OK
+
+
+def layout_diagrams(spec_arg: str | None, out_arg: str | None, out: TextIO, err: TextIO) -> int:
+    """Write only the SVG bit-field diagrams and their index page for one spec."""
+    from codegen import generate as gen
+    from codegen.diagram import render_diagrams
+
+    path = resolve_spec(spec_arg)
+    spec = load_spec(path)
+    target = Path(out_arg) if out_arg else Path("out") / spec.name / "layout"
+    files = render_diagrams(spec, f"swapgen layout --spec {_spec_ref(spec_arg, path)}")
+    planned = {target / Path(rel).name: content for rel, content in files.items()}
+    outcome = gen.write(planned, target, [])
+    err.write(f"{len(outcome.changed)} file(s) changed, {len(outcome.unchanged)} unchanged\n")
+    out.write(f"{target / 'index.html'}\n")
+    return EXIT_OK
+
+
+def export(spec_arg: str | None, fmt: str, out: TextIO) -> int:
+    """Resolved numbers for every Kconfig combination, as JSON or a C header."""
+    from codegen.export import export_c_header, export_data
+
+    path = resolve_spec(spec_arg)
+    spec = load_spec(path)
+    if fmt == "json":
+        _dump(export_data(spec), out)
+    else:
+        out.write(export_c_header(spec, _spec_ref(spec_arg, path)))
+    return EXIT_OK

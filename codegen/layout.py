@@ -121,6 +121,25 @@ def describe_bits(mask: int) -> str:
     return f"bit {text}" if len(bits) == 1 else f"bits {text}"
 
 
+FLAG_LETTERS = {"soft_dirty": "S", "uffd_wp": "U", "exclusive": "E"}
+
+
+def bit_letters(arch: Arch) -> list[str]:
+    """One letter per bit, index = bit number: T type, O offset, S/U/E flags, 0/1 fixed, . free."""
+    letters = ["."] * arch.pte_bits
+    for bit in range(arch.type.lsb, min(arch.type.msb + 1, arch.pte_bits)):
+        letters[bit] = "T"
+    for bit in range(arch.offset.lsb, min(arch.offset.msb + 1, arch.pte_bits)):
+        letters[bit] = "O"
+    for name, flag in arch.flags.items():
+        letters[flag.bit] = FLAG_LETTERS[name]
+    for ranges, letter in ((arch.zero_bits, "0"), (arch.one_bits, "1")):
+        for r in ranges:
+            for bit in range(r.lo, r.hi + 1):
+                letters[bit] = letter
+    return letters
+
+
 # --- special swap types -------------------------------------------------------------------
 
 
@@ -260,3 +279,29 @@ def decode(arch: Arch, value: int, config: Config | None = None) -> SwapPte:
     for bit in flag_bits.values():
         owned |= 1 << bit
     return SwapPte(type_, offset, flags, value & ~owned)
+
+
+# --- the same numbering rules, as the kernel's C expressions --------------------------------
+
+
+def type_expression(spec: Spec, group_index: int, type_index: int) -> str:
+    """A special type's value relative to MAX_SWAPFILES: (MAX_SWAPFILES+SWP_HWPOISON_NUM+1)."""
+    terms = ["MAX_SWAPFILES"] + [g.count_macro for g in spec.groups[:group_index]]
+    if type_index:
+        terms.append(str(type_index))
+    return "MAX_SWAPFILES" if len(terms) == 1 else "(" + "+".join(terms) + ")"
+
+
+def max_swapfiles_terms(spec: Spec) -> list[str]:
+    """The count macros MAX_SWAPFILES subtracts from 1 << MAX_SWAPFILES_SHIFT, in group order."""
+    return [g.count_macro for g in spec.groups]
+
+
+def marker_mask_expression(spec: Spec) -> str:
+    """PTE_MARKER_MASK as the release writes it: (BIT(n) - 1) or the OR of the markers."""
+    markers = spec.markers.markers
+    if not markers:
+        return "0"
+    if spec.markers.mask_style == "low_bits":
+        return f"(BIT({len(markers)}) - 1)"
+    return "(" + " | ".join(m.name for m in markers) + ")"

@@ -7,8 +7,6 @@ from typing import Any
 from codegen import layout
 from codegen.model import FLAG_NAMES, Arch, Spec
 
-FLAG_LETTERS = {"soft_dirty": "S", "uffd_wp": "U", "exclusive": "E"}
-
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -20,19 +18,7 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 
 def bit_diagram(arch: Arch) -> list[str]:
     """Three rows: bit numbers (tens, units) and one letter per bit, MSB on the left."""
-    letters = ["."] * arch.pte_bits
-    for bit in range(arch.type.lsb, arch.type.msb + 1):
-        letters[bit] = "T"
-    for bit in range(arch.offset.lsb, arch.offset.msb + 1):
-        letters[bit] = "O"
-    for name, flag in arch.flags.items():
-        letters[flag.bit] = FLAG_LETTERS[name]
-    for r in arch.zero_bits:
-        for bit in range(r.lo, r.hi + 1):
-            letters[bit] = "0"
-    for r in arch.one_bits:
-        for bit in range(r.lo, r.hi + 1):
-            letters[bit] = "1"
+    letters = layout.bit_letters(arch)
     order = range(arch.pte_bits - 1, -1, -1)
     return [
         "  bit " + "".join(str(b // 10) for b in order),

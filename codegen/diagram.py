@@ -1,0 +1,129 @@
+"""Bit-field diagrams of each arch's swap PTE as SVG, plus an index page per spec."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from codegen import layout
+from codegen.model import Arch, Spec
+from codegen.render import FLAG_TITLES, render
+
+CELL = 15  # width of one bit, in SVG units
+MARGIN = 20
+ROW_Y = 50
+ROW_HEIGHT = 34
+
+ROLES = {
+    "T": ("type", "#4e79a7", "#ffffff"),
+    "O": ("offset", "#a0cbe8", "#1b1b1b"),
+    "S": ("soft-dirty", "#f28e2b", "#1b1b1b"),
+    "U": ("uffd-wp", "#e15759", "#ffffff"),
+    "E": ("exclusive", "#59a14f", "#ffffff"),
+    "0": ("must be 0", "#d4d4d4", "#1b1b1b"),
+    "1": ("must be 1", "#6f6f6f", "#ffffff"),
+    ".": ("unused", "#ffffff", "#9a9a9a"),
+}
+
+
+def _runs(arch: Arch) -> list[tuple[str, int, int]]:
+    """(letter, lo, hi) for each run of equal letters, most significant first."""
+    letters = layout.bit_letters(arch)
+    runs: list[tuple[str, int, int]] = []
+    for bit in range(arch.pte_bits - 1, -1, -1):
+        letter = letters[bit]
+        if runs and runs[-1][0] == letter and letter in "TO.":
+            runs[-1] = (letter, bit, runs[-1][2])
+        else:
+            runs.append((letter, bit, bit))
+    return runs
+
+
+def _label(arch: Arch, letter: str, lo: int, hi: int) -> tuple[str, str]:
+    """Short text inside the box, and the longer tooltip."""
+    role = ROLES[letter][0]
+    span = f"{lo}" if lo == hi else f"{lo}-{hi}"
+    if letter in "SUE":
+        name = {"S": "soft_dirty", "U": "uffd_wp", "E": "exclusive"}[letter]
+        flag = arch.flags[name]
+        condition = f" if {flag.condition}" if flag.condition else ""
+        return letter, f"bit {span}: {FLAG_TITLES[name]}, {flag.macro}{condition}"
+    for ranges in (arch.zero_bits, arch.one_bits):
+        for r in ranges:
+            if r.lo <= lo <= r.hi:
+                return letter, f"bit {span}: {role} ({r.name})"
+    width = hi - lo + 1
+    inverted = ", stored inverted" if letter == "O" and arch.offset.inverted else ""
+    text = role if width * CELL >= len(role) * 7 + 6 else ""
+    if letter == "T":
+        text = f"type {span}" if width * CELL >= 70 else "type"
+    if letter == "O":
+        text = f"offset {span}{inverted}" if width * CELL >= 200 else "offset"
+    return text, f"bits {span}: {role} ({width} bits{inverted})"
+
+
+def diagram_context(spec: Spec, arch: Arch) -> dict[str, Any]:
+    boxes = []
+    for letter, lo, hi in _runs(arch):
+        x = MARGIN + (arch.pte_bits - 1 - hi) * CELL
+        width = (hi - lo + 1) * CELL
+        text, title = _label(arch, letter, lo, hi)
+        _, fill, ink = ROLES[letter]
+        boxes.append(
+            {
+                "x": x,
+                "width": width,
+                "fill": fill,
+                "ink": ink,
+                "text": escape(text),
+                "title": escape(title),
+                "hi": hi,
+                "lo": lo,
+                "hi_x": x + CELL / 2,
+                "lo_x": x + width - CELL / 2,
+            }
+        )
+    legend = []
+    x = MARGIN
+    used = set(layout.bit_letters(arch))
+    for letter, (role, fill, _) in ROLES.items():
+        if letter in used:
+            legend.append({"x": x, "fill": fill, "text": escape(role)})
+            x += 22 + len(role) * 7 + 18
+    return {
+        "arch": arch.name,
+        "kernel": spec.kernel,
+        "pte_bits": arch.pte_bits,
+        "width": MARGIN * 2 + arch.pte_bits * CELL,
+        "height": ROW_Y + ROW_HEIGHT + 70,
+        "row_y": ROW_Y,
+        "row_height": ROW_HEIGHT,
+        "boxes": boxes,
+        "legend": legend,
+        "legend_y": ROW_Y + ROW_HEIGHT + 34,
+    }
+
+
+def render_diagrams(spec: Spec, recipe: str) -> dict[str, str]:
+    """layout/<arch>.svg for every arch and layout/index.html, relative to out/<spec>/."""
+    files = {}
+    for arch in spec.arches.values():
+        files[f"layout/{arch.name}.svg"] = render(
+            "layout.svg.j2", recipe=escape(recipe), **diagram_context(spec, arch)
+        )
+    files["layout/index.html"] = render(
+        "layout_index.html.j2",
+        recipe=escape(recipe),
+        spec=spec,
+        kernel=escape(spec.kernel),
+        arches=[
+            {
+                "name": a.name,
+                "pte_bits": a.pte_bits,
+                "headers": ", ".join(a.headers),
+                "unverified": [escape(u) for u in a.unverified],
+            }
+            for a in spec.arches.values()
+        ],
+    )
+    return files
