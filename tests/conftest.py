@@ -99,3 +99,14 @@ class SpecEditor:
 @pytest.fixture
 def spec_editor(tmp_path: Path) -> SpecEditor:
     return SpecEditor(tmp_path)
+
+
+def require_tool(name: str) -> str:
+    """The path of a tool the test needs: skipped locally when missing, a failure on CI."""
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is not installed (bash .ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
