@@ -41,6 +41,7 @@ class Marker:
     make: str | None
     test: str
     meaning: str
+    test_header: str | None = None
 
 
 @dataclass(frozen=True)

@@ -487,7 +487,9 @@ def _build(loaded: LoadedYaml, path: Path) -> Spec:
             mask_macro=pm["mask_macro"],
             mask_style=pm["mask_style"],
             markers=tuple(
-                Marker(m["name"], m["bit"], m["make"], m["test"], m["meaning"])
+                Marker(
+                    m["name"], m["bit"], m["make"], m["test"], m["meaning"], m.get("test_header")
+                )
                 for m in pm["markers"]
             ),
         ),

@@ -1,0 +1,94 @@
+"""Parse the "Format of swap PTEs" comments of arch headers into bit ranges.
+
+The kernel writes these in several styles: lists ("bits 6-10: swap type", "bits 12 to
+XLEN-1: swap offset"), names with ranges ("TYPE (59-63) | ~OFFSET (9-58)"), s390's
+MSB-first numbering ("Bits 0-51 store the offset"), and drawings with two digit rows over a
+row of "<--- offset --->" arrows. The sync compares what a comment says with what the code does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FIELDS = ("type", "offset")
+
+
+@dataclass(frozen=True)
+class CommentField:
+    name: str  # "type" or "offset"
+    lo: int
+    hi: int
+    line: int  # line in the file
+
+
+RANGE_WORDS = re.compile(
+    r"\bbits?\s+(\d+)\s*(?:-|to)\s*(\d+|XLEN\s*-\s*1)\b[^\n]*?\b(?:swap\s+)?(type|offset)\b"
+    r"|\bbits?\s+(\d+)\s*(?:-|to)\s*(\d+)\s+store\s+the\s+(type|offset)\b"
+    r"|~?\b(TYPE|OFFSET)\s*\((\d+)\s*-\s*(\d+)\)",
+    re.I,
+)
+
+
+def parse(comment: str, first_line: int, pte_bits: int, msb0: bool = False) -> list[CommentField]:
+    """Type and offset ranges a comment states, in LSB-0 numbering."""
+    found: dict[str, CommentField] = {}
+    lines = comment.split("\n")
+    for index, text in enumerate(lines):
+        for match in RANGE_WORDS.finditer(text):
+            groups = match.groups()
+            if groups[0] is not None:
+                lo, hi, name = groups[0], groups[1], groups[2]
+            elif groups[3] is not None:
+                lo, hi, name = groups[3], groups[4], groups[5]
+            else:
+                name, lo, hi = groups[6], groups[7], groups[8]
+            low = int(lo)
+            high = pte_bits - 1 if hi.upper().startswith("XLEN") else int(hi)
+            if msb0:
+                low, high = pte_bits - 1 - high, pte_bits - 1 - low
+            found.setdefault(
+                name.lower(), CommentField(name.lower(), low, high, first_line + index)
+            )
+    for field in _drawing(lines, first_line):
+        found.setdefault(field.name, field)
+    return [found[name] for name in FIELDS if name in found]
+
+
+def _digit_row(text: str) -> bool:
+    body = text.strip(" *\t")
+    return bool(body) and set(body) <= set("0123456789 ") and len(body.split()) >= 8
+
+
+def _drawing(lines: list[str], first_line: int) -> list[CommentField]:
+    """Fields drawn as arrows under two rows of bit-number digits, possibly over several blocks."""
+    columns: list[tuple[int, str, int]] = []  # (bit, label char, line)
+    index = 0
+    while index + 2 < len(lines):
+        tens, units, labels = lines[index], lines[index + 1], lines[index + 2]
+        if _digit_row(tens) and _digit_row(units):
+            for col, ch in enumerate(units):
+                if ch.isdigit():
+                    ten = tens[col] if col < len(tens) and tens[col].isdigit() else "0"
+                    label = labels[col] if col < len(labels) else " "
+                    columns.append((int(ten) * 10 + int(ch), label, first_line + index + 2))
+                    # the characters between two digit columns belong to the arrow as well
+                    gap = labels[col + 1 : col + 2] if col + 1 < len(labels) else " "
+                    columns.append((int(ten) * 10 + int(ch), gap, first_line + index + 2))
+            index += 3
+            continue
+        index += 1
+    if not columns:
+        return []
+    text = "".join(ch for _, ch, _ in columns)
+    found = []
+    for name in FIELDS:
+        match = re.search(r"<[-\s]*" + name + r"[-\s]*>?", text)
+        if not match:
+            continue
+        start, end = match.start(), match.end() - 1
+        while end + 1 < len(text) and text[end] == "-" and text[end + 1] in "->":
+            end += 1
+        bits = [columns[i][0] for i in range(start, end + 1)]
+        found.append(CommentField(name, min(bits), max(bits), columns[start][2]))
+    return found
