@@ -97,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_option(p)
     p.add_argument("--out", metavar="DIR", help="output directory (default: out/<spec>/layout)")
 
+    p = sub.add_parser("sync", help="drift between a kernel tree and the spec, per arch")
+    p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
+    p.add_argument("--rev", help="read the files at this git revision, without a checkout")
+    _spec_option(p)
+    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
+    _format_option(p, ("text", "json"))
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+
+    p = sub.add_parser("import", help="write a spec from a kernel tree (YAML on stdout)")
+    p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
+    p.add_argument("--rev", help="read the files at this git revision, without a checkout")
+    p.add_argument("--kernel", help="kernel version to record (default: from the Makefile)")
+    p.add_argument("--spec", metavar="SPEC", help="bundled spec whose file map to use")
+
     p = sub.add_parser("export", help="resolved numbers per Kconfig combination, for other tools")
     _spec_option(p)
     _format_option(p, ("json", "c-header"))
@@ -129,6 +143,12 @@ def _run(args: argparse.Namespace) -> int:
         return commands.generate(args.spec, args.out, args.check, out, err)
     if args.command == "layout":
         return commands.layout_diagrams(args.spec, args.out, out, err)
+    if args.command == "sync":
+        return commands.sync(
+            args.tree, args.rev, args.spec, args.arch, args.format, args.strict, out, err
+        )
+    if args.command == "import":
+        return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)
     if args.command == "export":
         return commands.export(args.spec, args.format, out)
     raise AssertionError(f"unhandled command {args.command}")

@@ -188,3 +188,76 @@ def export(spec_arg: str | None, fmt: str, out: TextIO) -> int:
     else:
         out.write(export_c_header(spec, _spec_ref(spec_arg, path)))
     return EXIT_OK
+
+
+def _tree_facts(tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]):
+    from codegen.tree import TreeSource, read_tree
+
+    spec = load_spec(resolve_spec(spec_arg))
+    chosen = [a.name for a in pick_arches(spec, arches)]
+    source = TreeSource(tree, rev)
+    return spec, read_tree(source, spec, chosen)
+
+
+def sync(
+    tree: str,
+    rev: str | None,
+    spec_arg: str | None,
+    arches: Sequence[str],
+    fmt: str,
+    strict: bool,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Drift between a kernel tree and the spec, one finding per difference."""
+    from codegen.sync import compare
+
+    spec, facts = _tree_facts(tree, rev, spec_arg, arches)
+    findings = compare(spec, facts)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    if fmt == "json":
+        _dump(
+            {
+                "tree": facts.source.label,
+                "spec": spec.name,
+                "arches": list(facts.arches),
+                "findings": [f.to_json() for f in findings],
+                "errors": errors,
+                "warnings": warnings,
+            },
+            out,
+        )
+    else:
+        for finding in findings:
+            out.write(finding.text() + "\n")
+    verdict = "in sync" if not errors else "drift"
+    err.write(
+        f"{facts.source.label} vs {spec.name} ({len(facts.arches)} arches): {verdict}, "
+        f"{errors} error(s), {warnings} warning(s)\n"
+    )
+    return EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK
+
+
+def import_tree(
+    tree: str, rev: str | None, kernel: str | None, spec_arg: str | None, out: TextIO
+) -> int:
+    """A spec written from a tree, as YAML on ``out``."""
+    from codegen.importer import dump_yaml, import_spec
+
+    spec, facts = _tree_facts(tree, rev, spec_arg, [])
+    broken = [a for a, f in facts.arches.items() if f.behaviour is None]
+    if broken:
+        problems = "; ".join(str(p) for a in broken for p in facts.arches[a].problems)
+        raise SwapgenError(f"cannot import {', '.join(broken)}: {problems}")
+    name = kernel or facts.source.kernel_version()
+    if name is None:
+        raise SwapgenError(f"{tree}: cannot tell the kernel version (no Makefile); pass --kernel")
+    data = import_spec(facts, spec, name)
+    header = (
+        "# SPDX-License-Identifier: GPL-2.0-only\n"
+        f"# swapgen spec imported from {facts.source.label} by 'swapgen import'.\n"
+        f"# Locations and names to look for came from {spec.name}; every value from the tree.\n"
+    )
+    out.write(dump_yaml(data, header))
+    return EXIT_OK

@@ -353,7 +353,7 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> list[F
         if tree_bit != spec_bit:
             where = _where(
                 facts,
-                [helpers[0], arch.flags[flag].macro if flag in arch.flags else ""],
+                [arch.flags[flag].macro if flag in arch.flags else "", helpers[0]],
                 main_header,
             )
             tree_text = "none" if tree_bit is None else f"bit {tree_bit}"

@@ -1,0 +1,291 @@
+"""Write a spec from a kernel tree (``swapgen import``): what the tree defines and does.
+
+A bundled spec serves as the map of where things are (header and Kconfig paths, helper names
+to look for); every value comes from the tree. The result validates and syncs clean against
+the tree it came from; facts a tree cannot tell (must-be-zero bits) are kept from the map
+where they still fit, and the spec says so.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from codegen import layout
+from codegen.cheaders import Evaluator, tokenize
+from codegen.model import FLAG_NAMES, Arch, Spec
+from codegen.tree import TreeFacts, helper_defined
+
+FLAG_WORDS = {"soft_dirty": "SOFT_DIRTY", "uffd_wp": "UFFD", "exclusive": "EXCLUSIVE"}
+
+
+def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:
+    scan = facts.generic.scan
+    evaluator = Evaluator(scan, {})
+    shift = evaluator.value("MAX_SWAPFILES_SHIFT")
+    counts = [t for t in tokenize(scan.macros["MAX_SWAPFILES"].body) if t.endswith("_NUM")]
+    _limit, types = facts.generic.numbers[frozenset()]
+    refs: dict[frozenset, list[str]] = {}
+    for name in sorted(types, key=types.get):
+        body = set(tokenize(scan.macros[name].body))
+        refs.setdefault(frozenset(c for c in counts if c in body), []).append(name)
+    ordered = sorted(refs.items(), key=lambda item: len(item[0]))
+    gates = _gates(facts.generic.helper_texts[facts.generic.swap_h])
+    groups = []
+    for index, (before, names) in enumerate(ordered):
+        after = ordered[index + 1][0] if index + 1 < len(ordered) else frozenset(counts)
+        (count_macro,) = after - before
+        name = count_macro.removeprefix("SWP_").removesuffix("_NUM").lower()
+        groups.append(
+            {
+                "name": name,
+                "count_macro": count_macro,
+                "gate": gates.get(count_macro),
+                "types": names,
+            }
+        )
+    return shift, groups
+
+
+def _gates(swap_h: str) -> dict[str, str]:
+    found = {}
+    for match in re.finditer(
+        r"#\s*ifdef\s+(CONFIG_\w+)\s*\n\s*#\s*define\s+(SWP_\w+_NUM)\b", swap_h
+    ):
+        found[match.group(2)] = match.group(1)
+    return found
+
+
+def _marker_helpers(
+    facts: TreeFacts, marker: str, template: Spec
+) -> tuple[str | None, str, str | None]:
+    """(make, test, test_header) for a marker: the template's names where the tree has them."""
+    texts = facts.generic.helper_texts
+    known = {m.name: m for m in template.markers.markers}
+    make = test = header = None
+    if marker in known:
+        wanted = known[marker]
+        if wanted.make and helper_defined(texts, wanted.make):
+            make = wanted.make
+        if helper_defined(texts, wanted.test):
+            test = wanted.test
+            header = helper_defined(texts, wanted.test)[0]
+    for function in facts.generic.scan.functions.values():
+        if marker not in function.text:
+            continue
+        if make is None and function.name.startswith("make_"):
+            make = function.name
+        elif test is None and re.search(r"\bbool\b", function.text.split("(", 1)[0]):
+            test, header = function.name, function.file
+    return make, test or f"is_{marker.lower()}", header
+
+
+def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch | None) -> str:
+    evaluator = Evaluator(arch_facts.scan, {}, 64, 64)
+    candidates = []
+    if template_arch and flag in template_arch.flags:
+        candidates.append(template_arch.flags[flag].macro)
+    candidates += [n for n in arch_facts.scan.macros if "SWP" in n and FLAG_WORDS[flag] in n]
+    for name in candidates:
+        macro = arch_facts.scan.macros.get(name)
+        if macro is None or macro.params is not None:
+            continue
+        try:
+            if evaluator.value(name, macro.where) == 1 << bit:
+                return name
+        except Exception:
+            continue
+    return candidates[0] if candidates else f"_PAGE_SWP_{FLAG_WORDS[flag]}"
+
+
+def _runs(mask: int) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for bit in layout.mask_bits(mask):
+        if runs and runs[-1][1] == bit - 1:
+            runs[-1][1] = bit
+        else:
+            runs.append([bit, bit])
+    return runs
+
+
+def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
+    arch_facts = facts.arches[template.name]
+    b = arch_facts.behaviour
+    scan = arch_facts.scan
+    flags = {}
+    for flag in FLAG_NAMES:
+        if flag not in b.flags:
+            continue
+        entry: dict[str, Any] = {
+            "bit": b.flags[flag],
+            "macro": _flag_macro(arch_facts, flag, b.flags[flag], template),
+        }
+        spec_flag = template.flags.get(flag)
+        if spec_flag and spec_flag.bit == b.flags[flag]:
+            for key in ("alias", "condition", "runtime"):
+                if getattr(spec_flag, key):
+                    entry[key] = getattr(spec_flag, key)
+        elif flag in ("soft_dirty", "uffd_wp"):
+            entry["condition"] = (
+                "CONFIG_MEM_SOFT_DIRTY"
+                if flag == "soft_dirty"
+                else "CONFIG_HAVE_ARCH_USERFAULTFD_WP"
+            )
+        flags[flag] = entry
+    fields = {
+        "type": {"lsb": b.type_lsb, "width": b.type_width},
+        "offset": {"lsb": b.offset_lsb, "width": b.offset_width, "inverted": b.inverted},
+    }
+    for name, field in fields.items():
+        values = {
+            "lsb": field["lsb"],
+            "width": field["width"],
+            "mask": layout.value_mask(field["width"]),
+        }
+        macros = {}
+        evaluator = Evaluator(scan, {}, template.pte_bits, template.pte_bits)
+        for role, macro in getattr(template, name).macros.items():
+            if macro in scan.macros:
+                try:
+                    if evaluator.value(macro, scan.macros[macro].where) == values[role]:
+                        macros[role] = macro
+                except Exception:
+                    pass
+        if macros:
+            field["macros"] = macros
+    used = layout.bit_mask(b.type_lsb, b.type_lsb + b.type_width - 1) | layout.bit_mask(
+        b.offset_lsb, b.offset_lsb + b.offset_width - 1
+    )
+    for bit in b.flags.values():
+        used |= 1 << bit
+    used |= b.always_set
+    zero_bits = [
+        {"bits": [r.lo, r.hi], "name": r.name, **({"why": r.why} if r.why else {})}
+        for r in template.zero_bits
+        if not layout.bit_mask(r.lo, r.hi) & used
+    ]
+    one_names = {(r.lo, r.hi): r.name for r in template.one_bits}
+    one_bits = [
+        {"bits": run, "name": one_names.get(tuple(run), "set by __swp_entry")}
+        for run in _runs(b.always_set)
+    ]
+    selects = [
+        {"symbol": s.symbol, "under": s.under, "if": s.condition} for s in arch_facts.selects
+    ]
+    result: dict[str, Any] = {
+        "pte_bits": template.pte_bits,
+        "headers": list(template.headers),
+        "kconfig": template.kconfig,
+        **fields,
+        "flags": flags,
+        "zero_bits": zero_bits,
+        "one_bits": one_bits,
+    }
+    if template.none_value:
+        result["none_value"] = template.none_value
+    result["max_swapfiles_check"] = "MAX_SWAPFILES_CHECK" in scan.macros
+    result["kconfig_selects"] = selects
+    if template.config_assumptions:
+        result["config_assumptions"] = list(template.config_assumptions)
+    result["notes"] = [
+        "imported from the tree; zero_bits kept from the bundled spec where they fit"
+    ]
+    return result
+
+
+def import_spec(facts: TreeFacts, template: Spec, kernel: str) -> dict[str, Any]:
+    """The spec data for a tree, ready to dump as YAML."""
+    shift, groups = _groups(facts)
+    generic = facts.generic
+    softleaf = "leafops_h" in template.generic_files and any(
+        path == template.generic_files["leafops_h"] for path in generic.helper_texts
+    )
+    files = {
+        "swap_h": template.generic_files["swap_h"],
+        "swapops_h": template.generic_files["swapops_h"],
+    }
+    if softleaf:
+        files["leafops_h"] = template.generic_files["leafops_h"]
+    files["mm_kconfig"] = template.generic_files["mm_kconfig"]
+    markers = []
+    for name, found in sorted(generic.markers.items(), key=lambda item: item[1].value):
+        make, test, header = _marker_helpers(facts, name, template)
+        entry = {"name": name, "bit": found.value, "make": make, "test": test}
+        if header and header not in (files["swapops_h"], files.get("leafops_h")):
+            entry["test_header"] = header
+        entry["meaning"] = next(
+            (m.meaning for m in template.markers.markers if m.name == name),
+            "imported from the tree",
+        )
+        markers.append(entry)
+    mask_body = generic.scan.macros[template.markers.mask_macro].body
+    mask_style = "low_bits" if "BIT" in mask_body and "-" in mask_body else "or_of_markers"
+    naming = _naming(facts, template, softleaf)
+    arches = {name: _arch(facts, template.arch(name)) for name in facts.arches}
+    naming["exclusive_helpers_mandatory"] = all("exclusive" in a["flags"] for a in arches.values())
+    return {
+        "format": 1,
+        "kernel": kernel,
+        "source": f"imported by swapgen from {facts.source.label}",
+        "generic": files,
+        "swap_types": {
+            "max_swapfiles_shift": shift,
+            "min_max_swapfiles": template.min_max_swapfiles,
+            "groups": groups,
+        },
+        "pte_markers": {
+            "typedef": template.markers.typedef,
+            "mask_macro": template.markers.mask_macro,
+            "mask_style": mask_style,
+            "markers": markers,
+        },
+        "naming": naming,
+        "arches": arches,
+    }
+
+
+def _naming(facts: TreeFacts, template: Spec, softleaf: bool) -> dict[str, Any]:
+    """The template's names, from a bundled spec of the same API when the template's differs."""
+    from codegen.resources import bundled_specs
+    from codegen.spec import load_spec
+
+    source = template
+    if (template.naming.api == "softleaf") != softleaf:
+        for path in bundled_specs():
+            candidate = load_spec(path)
+            if (candidate.naming.api == "softleaf") == softleaf:
+                source = candidate
+    n = source.naming
+    predicates = (
+        template.generic_files.get("leafops_h") if softleaf else template.generic_files["swapops_h"]
+    )
+    return {
+        "api": n.api,
+        "predicates_header": predicates,
+        "entry_from_pte": n.entry_from_pte,
+        "is_marker_entry": n.is_marker_entry,
+        "marker_get": n.marker_get,
+        "pte_is_marker": n.pte_is_marker,
+        "make_marker_entry": n.make_marker_entry,
+        "make_marker_pte": n.make_marker_pte,
+        "has_pfn": n.has_pfn,
+    }
+
+
+def dump_yaml(data: dict[str, Any], header: str) -> str:
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def _flow_lists(dumper, value):
+        flow = all(isinstance(v, int | str) for v in value) and len(value) <= 8
+        return dumper.represent_sequence(
+            "tag:yaml.org,2002:seq",
+            value,
+            flow_style=flow and bool(value) and isinstance(value[0], int),
+        )
+
+    _Dumper.add_representer(list, _flow_lists)
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=100)
+    return header + body
