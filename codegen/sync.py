@@ -229,7 +229,7 @@ def _compare_naming(spec: Spec, generic: GenericFacts) -> list[Finding]:
                     "SWP513",
                     "generic",
                     (naming.predicates_header, 1),
-                    f"{name} (the spec's {naming.api} naming) is not defined in the tree",
+                    f"{name} is not defined in the tree (the spec names it)",
                 )
             )
     return findings

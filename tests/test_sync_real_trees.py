@@ -1,0 +1,294 @@
+"""swapgen sync and import against Debian's real linux-source-6.1 and linux-source-6.12 trees."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_main
+from tests.kernel_trees import copy_tree, kernel_tree
+
+
+def sync_json(*args: str) -> tuple[int, dict]:
+    result = run_main("sync", "--format", "json", *args)
+    assert "Traceback" not in result.err
+    return result.code, json.loads(result.out)
+
+
+def brief(findings: list[dict]) -> list[tuple]:
+    return sorted((f["rule"], f["arch"], f["file"], f["message"]) for f in findings)
+
+
+def test_6_1_tree_matches_the_6_1_spec():
+    code, report = sync_json("--tree", str(kernel_tree("6.1")), "--spec", "6.1")
+    assert code == 0
+    assert report["errors"] == 0
+    assert report["arches"] == [
+        "x86_64",
+        "arm64",
+        "riscv64",
+        "powerpc64",
+        "s390",
+        "loongarch64",
+        "arm",
+    ]
+    # The one genuine finding: riscv's layout comment says the offset starts at bit 10,
+    # while __SWP_OFFSET_SHIFT (__SWP_TYPE_BITS + __SWP_TYPE_SHIFT) makes it 11.
+    assert brief(report["findings"]) == [
+        (
+            "SWP541",
+            "riscv64",
+            "arch/riscv/include/asm/pgtable.h",
+            "riscv64: the layout comment puts the offset at bits 10-63, the code at bits 11-63",
+        ),
+    ]
+    (finding,) = report["findings"]
+    assert finding["severity"] == "warning" and finding["line"] == 735
+
+
+def test_6_12_tree_matches_the_6_12_spec():
+    code, report = sync_json("--tree", str(kernel_tree("6.12")), "--spec", "6.12")
+    assert code == 0
+    # Debian's 6.12 has fixed the riscv comment ("bits 12 to XLEN-1"): nothing to report
+    assert report["findings"] == []
+
+
+def test_6_12_tree_against_the_6_19_spec_shows_exactly_the_release_differences():
+    code, report = sync_json("--tree", str(kernel_tree("6.12")), "--spec", "6.19")
+    assert code == 1
+    got = brief(report["findings"])
+    swap_h, swapops = "include/linux/swap.h", "include/linux/swapops.h"
+    leafops, riscv = "include/linux/leafops.h", "arch/riscv/include/asm/pgtable.h"
+    expected = [
+        # SWP_DEVICE_NUM 4 (EXCLUSIVE_WRITE/READ) became 3 (one SWP_DEVICE_EXCLUSIVE) in 6.15
+        ("SWP501", "generic", swap_h, "MAX_SWAPFILES with every gate on: tree 23, spec 24"),
+        (
+            "SWP501",
+            "generic",
+            swap_h,
+            "MAX_SWAPFILES with CONFIG_MEMORY_FAILURE=n: tree 24, spec 25",
+        ),
+        ("SWP501", "generic", swap_h, "MAX_SWAPFILES with CONFIG_MIGRATION=n: tree 26, spec 27"),
+        ("SWP501", "generic", swap_h, "SWP_DEVICE_READ with every gate on: tree 28, spec 29"),
+        ("SWP501", "generic", swap_h, "SWP_DEVICE_WRITE with every gate on: tree 27, spec 28"),
+        ("SWP501", "generic", swap_h, "SWP_HWPOISON with every gate on: tree 23, spec 24"),
+        ("SWP501", "generic", swap_h, "SWP_MIGRATION_READ with every gate on: tree 24, spec 25"),
+        (
+            "SWP501",
+            "generic",
+            swap_h,
+            "SWP_MIGRATION_READ_EXCLUSIVE with every gate on: tree 25, spec 26",
+        ),
+        ("SWP501", "generic", swap_h, "SWP_MIGRATION_WRITE with every gate on: tree 26, spec 27"),
+        (
+            "SWP502",
+            "generic",
+            swap_h,
+            "special swap type SWP_DEVICE_EXCLUSIVE (SWP_DEVICE_NUM) is in the spec, not the tree",
+        ),
+        (
+            "SWP502",
+            "generic",
+            swap_h,
+            "special swap type SWP_DEVICE_EXCLUSIVE_READ is in the tree, not the spec",
+        ),
+        (
+            "SWP502",
+            "generic",
+            swap_h,
+            "special swap type SWP_DEVICE_EXCLUSIVE_WRITE is in the tree, not the spec",
+        ),
+        # PTE_MARKER_GUARD came in 6.13
+        ("SWP511", "generic", swapops, "PTE_MARKER_GUARD (bit 2) is in the spec, not the tree"),
+        ("SWP512", "generic", swapops, "PTE_MARKER_MASK: tree 0x3, spec 0x7"),
+        # the softleaf API (leafops.h) is 6.19's
+        *[
+            ("SWP513", "generic", leafops, f"{name} is not defined in the tree (the spec names it)")
+            for name in (
+                "make_guard_swp_entry",
+                "pte_is_marker",
+                "softleaf_has_pfn",
+                "softleaf_is_guard_marker",
+                "softleaf_is_marker",
+                "softleaf_is_poison_marker",
+                "softleaf_is_uffd_wp_marker",
+                "softleaf_to_marker",
+            )
+        ],
+        # riscv soft-dirty and uffd-wp (Svrsw60t59b) are newer than 6.12
+        ("SWP523", "riscv64", riscv, "riscv64 soft_dirty swap bit: tree none, spec bit 3"),
+        ("SWP523", "riscv64", riscv, "riscv64 uffd_wp swap bit: tree none, spec bit 4"),
+        ("SWP527", "riscv64", riscv, "riscv64: _PAGE_SWP_SOFT_DIRTY is not defined in the tree"),
+        ("SWP527", "riscv64", riscv, "riscv64: _PAGE_SWP_UFFD_WP is not defined in the tree"),
+        (
+            "SWP531",
+            "riscv64",
+            "arch/riscv/Kconfig",
+            "riscv64: config RISCV should have 'select HAVE_ARCH_SOFT_DIRTY if 64BIT && MMU && RISCV_ISA_SVRSW60T59B' (spec), the tree has not",
+        ),
+        (
+            "SWP531",
+            "riscv64",
+            "arch/riscv/Kconfig",
+            "riscv64: config RISCV should have 'select HAVE_ARCH_USERFAULTFD_WP if 64BIT && MMU && USERFAULTFD && RISCV_ISA_SVRSW60T59B' (spec), the tree has not",
+        ),
+        # LoongArch32 support (about 6.19) named the 64-bit fields' shifts and widths
+        *[
+            (
+                "SWP527",
+                "loongarch64",
+                "arch/loongarch/include/asm/pgtable.h",
+                f"loongarch64: {name} is not defined in the tree",
+            )
+            for name in ("__SWP_OFFSET_SHIFT", "__SWP_TYPE_BITS", "__SWP_TYPE_SHIFT")
+        ],
+    ]
+    assert got == sorted(expected)
+    assert report["errors"] == 26 and report["warnings"] == 5
+
+
+def test_one_edited_value_is_caught_at_its_file_and_line(tmp_path):
+    tree = copy_tree("6.12", tmp_path / "linux")
+    prot = tree / "arch/arm64/include/asm/pgtable-prot.h"
+    text = prot.read_text()
+    assert "#define PTE_SWP_UFFD_WP		(_AT(pteval_t, 1) << 3)" in text
+    prot.write_text(
+        text.replace(
+            "#define PTE_SWP_UFFD_WP		(_AT(pteval_t, 1) << 3)",
+            "#define PTE_SWP_UFFD_WP		(_AT(pteval_t, 1) << 4)",
+        )
+    )
+    line = 1 + next(i for i, text in enumerate(prot.read_text().split("\n")) if "<< 4)" in text)
+    code, report = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "arm64")
+    assert code == 1
+    assert [
+        (f["rule"], f["file"], f["line"], f["tree"], f["spec"]) for f in report["findings"]
+    ] == [
+        ("SWP523", "arch/arm64/include/asm/pgtable-prot.h", line, 4, 3),
+        ("SWP527", "arch/arm64/include/asm/pgtable-prot.h", line, 0x10, 0x8),
+    ]
+    text = run_main("sync", "--tree", str(tree), "--spec", "6.12", "--arch", "arm64")
+    assert text.out.splitlines()[0] == (
+        f"arch/arm64/include/asm/pgtable-prot.h:{line}: ERROR: SWP523: "
+        "arm64 uffd_wp swap bit: tree bit 4, spec bit 3"
+    )
+    assert "drift, 1 error(s), 1 warning(s)" in text.err
+
+
+def test_macros_spelled_differently_but_behaving_the_same_are_in_sync(tmp_path):
+    tree = copy_tree("6.12", tmp_path / "linux")
+    header = tree / "arch/arm64/include/asm/pgtable.h"
+    text = header.read_text()
+    old = "#define __swp_type(x)		(((x).val >> __SWP_TYPE_SHIFT) & __SWP_TYPE_MASK)"
+    assert old in text
+    header.write_text(
+        text.replace(old, "#define __swp_type(x) ((unsigned long)((x).val << 53) >> 59)")
+    )
+    code, report = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "arm64")
+    assert (code, report["findings"]) == (0, [])
+
+
+def test_a_changed_type_field_is_drift(tmp_path):
+    tree = copy_tree("6.1", tmp_path / "linux")
+    header = tree / "arch/loongarch/include/asm/pgtable.h"
+    text = header.read_text()
+    header.write_text(
+        text.replace("((type & 0xff) << 16)", "((type & 0x7f) << 16)").replace(
+            "(((x).val >> 16) & 0xff)", "(((x).val >> 16) & 0x7f)"
+        )
+    )
+    code, report = sync_json("--tree", str(tree), "--spec", "6.1", "--arch", "loongarch64")
+    assert code == 1
+    assert [(f["rule"], f["message"]) for f in report["findings"]] == [
+        ("SWP521", "loongarch64 type field: tree bits 16-22, spec bits 16-23"),
+    ]
+
+
+def _git(tree: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(tree), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_rev_reads_a_revision_without_touching_the_checkout(tmp_path):
+    tree = copy_tree("6.12", tmp_path / "linux")
+    _git(tree, "init", "-q")
+    _git(tree, "add", "-A")
+    _git(tree, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    prot = tree / "arch/arm64/include/asm/pgtable-prot.h"
+    prot.write_text(
+        prot.read_text().replace("(_AT(pteval_t, 1) << 3)", "(_AT(pteval_t, 1) << 4)", 1)
+    )
+    status = _git(tree, "status", "--porcelain")
+    head = _git(tree, "rev-parse", "HEAD")
+    code, report = sync_json("--tree", str(tree), "--rev", "HEAD", "--spec", "6.12")
+    assert (code, report["findings"]) == (0, [])
+    assert report["tree"] == f"{tree}@HEAD"
+    code, _ = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "arm64")
+    assert code == 1, "the working tree has the edit"
+    assert _git(tree, "status", "--porcelain") == status
+    assert _git(tree, "rev-parse", "HEAD") == head
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tree", "{tmp}"], "not a kernel tree (no include/linux/swap.h)"),
+        (["--tree", "{tmp}/nope"], "no such directory"),
+        (["--tree", "{tmp}", "--rev", "HEAD"], "not a git repository"),
+        (["--tree", "{linux}", "--arch", "sparc"], "unknown arch sparc"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    args = [a.format(tmp=tmp_path, linux=kernel_tree("6.12")) for a in args]
+    result = run_main("sync", *args)
+    assert result.code == 2
+    assert message in result.err
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+def test_unknown_revision_exits_2(tmp_path):
+    tree = copy_tree("6.12", tmp_path / "linux")
+    _git(tree, "init", "-q")
+    result = run_main("sync", "--tree", str(tree), "--rev", "v9.9")
+    assert result.code == 2
+    assert "unknown revision 'v9.9'" in result.err
+
+
+@pytest.mark.parametrize("version", ["6.1", "6.12"])
+def test_import_round_trips(version, tmp_path):
+    tree = kernel_tree(version)
+    result = run_main("import", "--tree", str(tree), "--spec", version)
+    assert result.code == 0, result.err
+    spec = tmp_path / f"imported-{version}.yaml"
+    spec.write_text(result.out)
+    assert re.search(rf"^kernel: '{re.escape(version)}'$", result.out, re.M)
+    assert run_main("validate", str(spec)).code == 0
+    code, report = sync_json("--tree", str(tree), "--spec", str(spec))
+    assert code == 0 and report["errors"] == 0
+    # the imported numbers are the release's numbers
+    view = json.loads(run_main("show", "--spec", str(spec), "--format", "json").out)
+    bundled = json.loads(run_main("show", "--spec", version, "--format", "json").out)
+    assert view["max_swapfiles"] == bundled["max_swapfiles"]
+    assert view["types"] == bundled["types"]
+    assert view["markers"] == bundled["markers"]
+    for arch, facts in bundled["arches"].items():
+        for key in ("type", "offset", "flags", "one_mask", "kconfig_selects"):
+            got, want = view["arches"][arch][key], facts[key]
+            if key in ("type", "offset"):
+                got = {k: v for k, v in got.items() if k != "macros"}
+                want = {k: v for k, v in want.items() if k != "macros"}
+            assert got == want, (arch, key)
+
+
+def test_import_without_a_version_asks_for_one(tmp_path):
+    tree = copy_tree("6.12", tmp_path / "linux")
+    (tree / "Makefile").unlink()
+    result = run_main("import", "--tree", str(tree), "--spec", "6.12")
+    assert result.code == 2
+    assert "cannot tell the kernel version (no Makefile); pass --kernel" in result.err
+    assert run_main("import", "--tree", str(tree), "--spec", "6.12", "--kernel", "6.12").code == 0
