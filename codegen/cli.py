@@ -138,6 +138,7 @@ def _run(args: argparse.Namespace) -> int:
             args.config,
             args.format,
             out,
+            err,
         )
     if args.command == "generate":
         return commands.generate(args.spec, args.out, args.check, out, err)

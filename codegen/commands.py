@@ -82,6 +82,9 @@ def decode(
     config = parse_config(config_items, spec)
     (arch,) = pick_arches(spec, [arch_name])
     parsed = [pteinfo.parse_int(v, "value") for v in values]
+    for text, value in zip(values, parsed, strict=True):
+        if value >> arch.pte_bits:
+            raise SwapgenError(f"value {text}: wider than a {arch.pte_bits}-bit {arch.name} PTE")
     infos = [pteinfo.explain(spec, arch, value, config) for value in parsed]
     if fmt == "json":
         _dump(infos[0] if len(infos) == 1 else infos, out)
@@ -101,12 +104,18 @@ def encode(
     config_items: Sequence[str],
     fmt: str,
     out: TextIO,
+    err: TextIO,
 ) -> int:
     """(type, offset, flags) or markers to the raw swap PTE value the arch would store."""
     spec = load_spec(resolve_spec(spec_arg))
     config = parse_config(config_items, spec)
     (arch,) = pick_arches(spec, [arch_name])
     result = pteinfo.encode_request(spec, arch, type_text, offset_text, flags, markers, config)
+    if int(result["value"], 16) == arch.none_value:
+        err.write(
+            f"swapgen: note: {result['value']} is the empty PTE (pte_none) on {arch.name}; "
+            "the kernel never stores this entry\n"
+        )
     if fmt == "json":
         _dump(result, out)
     else:
@@ -127,14 +136,29 @@ def _specs_for(args: Sequence[str]) -> list[tuple[str, Path]]:
     return [(_spec_ref(arg, path), path) for arg, path in chosen]
 
 
+def _check_out_dir(path: Path) -> None:
+    for parent in (path, *path.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise SwapgenError(f"--out {path}: {parent} is a file, not a directory")
+            return
+
+
 def generate(
     spec_args: Sequence[str], out_arg: str | None, check: bool, out: TextIO, err: TextIO
 ) -> int:
     """Write (or with ``check``, compare) the standalone headers and diagrams of each spec."""
     from codegen import generate as gen
 
+    if out_arg is not None and not out_arg.strip():
+        raise SwapgenError("--out needs a directory")
     out_root = Path(out_arg) if out_arg else Path("out")
     out_note = out_arg if out_arg and Path(out_arg) != Path("out") else None
+    _check_out_dir(out_root)
+    if check and not out_root.is_dir():
+        raise SwapgenError(
+            f"{out_root}/ does not exist here: run 'swapgen generate' first, or pass --out DIR"
+        )
     rendered = []
     for ref, path in _specs_for(spec_args):
         spec = load_spec(path)
@@ -168,8 +192,16 @@ def layout_diagrams(spec_arg: str | None, out_arg: str | None, out: TextIO, err:
 
     path = resolve_spec(spec_arg)
     spec = load_spec(path)
-    target = Path(out_arg) if out_arg else Path("out") / spec.name / "layout"
-    files = render_diagrams(spec, f"swapgen layout --spec {_spec_ref(spec_arg, path)}")
+    ref = _spec_ref(spec_arg, path)
+    if out_arg:
+        target = Path(out_arg)
+        recipe = f"swapgen layout --spec {ref} --out {out_arg}"
+    else:
+        # the same files, banner included, that 'swapgen generate' puts there
+        target = Path("out") / spec.name / "layout"
+        recipe = gen.recipe(ref, None)
+    _check_out_dir(target)
+    files = render_diagrams(spec, recipe)
     planned = {target / Path(rel).name: content for rel, content in files.items()}
     outcome = gen.write(planned, target, [])
     err.write(f"{len(outcome.changed)} file(s) changed, {len(outcome.unchanged)} unchanged\n")

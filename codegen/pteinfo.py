@@ -76,6 +76,12 @@ def resolve_type(spec: Spec, text: str, config: dict[str, bool]) -> int:
         if candidate in numbers:
             return numbers[candidate]
     if re.fullmatch(r"[A-Z_][A-Z0-9_]*", upper):
+        for group in spec.groups:
+            for candidate in (upper, "SWP_" + upper):
+                if candidate in group.types:
+                    raise SwapgenError(
+                        f"--type {text}: {candidate} does not exist with {group.gate}=n"
+                    )
         known = ", ".join(numbers) or "none"
         raise SwapgenError(f"--type {text}: no such special type in {spec.name} (known: {known})")
     number = parse_int(text, "--type")
@@ -115,6 +121,9 @@ def encode_request(
         if offset is not None:
             raise SwapgenError("--marker sets the offset itself; leave out --offset")
         offset = bits
+        if "SWP_PTE_MARKER" not in layout.type_numbers(spec, config):
+            gate = next((g.gate for g in spec.groups if "SWP_PTE_MARKER" in g.types), None)
+            raise SwapgenError(f"--marker: there are no PTE marker entries with {gate}=n")
         if type_text is None:
             type_text = "SWP_PTE_MARKER"
     if type_text is None or offset is None:

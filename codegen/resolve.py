@@ -45,9 +45,26 @@ def parse_config(items: Iterable[str], spec: Spec) -> dict[str, bool]:
     return config
 
 
+ARCH_ALIASES = {
+    "amd64": "x86_64", "x86-64": "x86_64", "x64": "x86_64",
+    "aarch64": "arm64",
+    "riscv": "riscv64",
+    "ppc64": "powerpc64", "ppc64le": "powerpc64", "powerpc": "powerpc64", "book3s64": "powerpc64",
+    "s390x": "s390",
+    "loongarch": "loongarch64",
+    "arm32": "arm", "armhf": "arm", "armv7": "arm",
+}  # fmt: skip
+"""Other names people (and uname -m, Debian, QEMU) use for the arches."""
+
+
+def canonical_arch(name: str) -> str:
+    lowered = name.strip().lower()
+    return ARCH_ALIASES.get(lowered, lowered)
+
+
 def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
     """The arches named (all when none are), or an error naming the ones the spec has."""
-    names = list(names or [])
+    names = [canonical_arch(n) for n in names or []]
     if not names:
         return list(spec.arches.values())
     unknown = [n for n in names if n not in spec.arches]

@@ -87,7 +87,13 @@ def _validator():
     import jsonschema
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    base = jsonschema.Draft202012Validator
+    # YAML's 59.0 is a float; a bit number must be written as an integer
+    checker = base.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    strict = jsonschema.validators.extend(base, type_checker=checker)
+    return strict(schema)
 
 
 _TYPE_WORDS = {
@@ -181,7 +187,7 @@ def _translate(loaded: LoadedYaml, error) -> list[Problem]:
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
         hint = ""
         if "string" in expected and isinstance(value, int | float) and not isinstance(value, bool):
-            hint = f' (quote it: "{value}")'
+            hint = f' (quote it: "{loaded.raw.get(path, value)}")'
         return [
             Problem(
                 loaded.value_at(path), f"{where}: expected {words}, got {_describe(value)}{hint}"
@@ -281,7 +287,7 @@ def _check_types(spec: Spec, report) -> None:
     available = layout.max_swapfiles(spec)
     if available < floor:
         report(
-            ("swap_types", "groups"),
+            ("swap_types", "min_max_swapfiles"),
             f"MAX_SWAPFILES would be {available} with every gate on ({slots} type values - "
             f"{total} special types), below min_max_swapfiles {floor}",
         )
@@ -397,6 +403,22 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
                 (*base, "kconfig_selects", index, "symbol"),
                 f"{arch.name} selects {symbol} but has no {flag} swap bit in flags",
             )
+    none = arch.none_value
+    if none >> arch.pte_bits:
+        report(
+            (*base, "none_value"),
+            f"{arch.name} none_value {none:#x} does not fit a {arch.pte_bits}-bit PTE",
+        )
+    elif (
+        none
+        and not none & layout.zero_mask(arch)
+        and none & layout.one_mask(arch) == layout.one_mask(arch)
+    ):
+        report(
+            (*base, "none_value"),
+            f"{arch.name} none_value {none:#x} has the shape of a swap PTE (no must-be-0 bit set, "
+            "every must-be-1 bit set), so the empty PTE could not be told from an entry",
+        )
     if spec.naming.exclusive_helpers_mandatory and "exclusive" not in arch.flags:
         report(
             (*base, "flags"),

@@ -46,6 +46,7 @@ class LoadedYaml:
     data: Any
     values: dict[YamlPath, Position] = field(default_factory=dict)
     keys: dict[YamlPath, Position] = field(default_factory=dict)
+    raw: dict[YamlPath, str] = field(default_factory=dict)  # scalars as written
     problems: list[Problem] = field(default_factory=list)
 
     def value_at(self, path: YamlPath) -> Position:
@@ -134,6 +135,14 @@ def _convert(
         active.discard(id(node))
         return items
     value = loader.construct_object(node, deep=True)
+    out.raw[path] = node.value
+    if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
+        out.problems.append(
+            Problem(
+                out.values[path],
+                f"write true or false, not {node.value!r} (YAML 1.1 reads it as a boolean)",
+            )
+        )
     if node.tag not in _PLAIN_TAGS:
         out.problems.append(
             Problem(out.values[path], f"unsupported YAML value type {node.tag!r}; quote it")

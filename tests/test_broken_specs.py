@@ -173,7 +173,7 @@ CASES = [
         "max-swapfiles-below-the-budget-floor",
         "6.19",
         (("min_max_swapfiles: 16", "min_max_swapfiles: 25"),),
-        "  groups:",
+        "min_max_swapfiles: 25",
         "MAX_SWAPFILES would be 24 with every gate on (32 type values - 8 special types), "
         "below min_max_swapfiles 25",
     ),
@@ -376,3 +376,59 @@ def test_validate_a_directory_of_specs(tmp_path, spec_editor: SpecEditor):
     result = run_main("validate", str(empty))
     assert result.code == 2
     assert "a directory with no *.yaml spec files" in result.err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "message"),
+    [
+        (
+            "      lsb: 59\n",
+            "      lsb: 59.0\n",
+            "lsb: 59.0",
+            "arches.x86_64.type.lsb: expected an integer, got number 59.0",
+        ),
+        (
+            "max_swapfiles_shift: 5",
+            "max_swapfiles_shift: 5.0",
+            "max_swapfiles_shift: 5.0",
+            "expected an integer, got number 5.0",
+        ),
+        (
+            "  arm:\n    pte_bits: 32\n",
+            "  arm:\n    pte_bits: 32.0\n",
+            "pte_bits: 32.0",
+            "arches.arm.pte_bits: expected an integer, got number 32.0",
+        ),
+        (
+            "      inverted: true\n",
+            "      inverted: yes\n",
+            "inverted: yes",
+            "write true or false, not 'yes'",
+        ),
+        (
+            "    none_value: 0x400\n",
+            "    none_value: 0x10000000000000000\n",
+            "none_value: 0x1",
+            "s390 none_value 0x10000000000000000 does not fit a 64-bit PTE",
+        ),
+        (
+            "    none_value: 0x400\n",
+            "    none_value: 0x600\n",
+            "none_value: 0x600",
+            "s390 none_value 0x600 has the shape of a swap PTE",
+        ),
+    ],
+)
+def test_values_of_the_wrong_kind_are_refused(old, new, needle, message, spec_editor: SpecEditor):
+    path = spec_editor.edit("6.19", (old, new))
+    line = spec_editor.line_of(path, needle)
+    problems = [str(p) for p in check_spec(path)]
+    assert any(p.startswith(f"{path}:{line}:") and message in p for p in problems), problems
+    result = run_main("validate", str(path))
+    assert result.code == 1 and "Traceback" not in result.err
+
+
+def test_the_quote_hint_repeats_what_was_written(spec_editor: SpecEditor):
+    path = spec_editor.edit("6.12", ('kernel: "6.12"', "kernel: 6.10"))
+    (problem,) = check_spec(path)
+    assert problem.message == 'kernel: expected a string, got number 6.1 (quote it: "6.10")'

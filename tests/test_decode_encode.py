@@ -74,7 +74,6 @@ def test_decode_a_plain_swap_entry_text():
         ("s390", "0x400", "pte_none: 0x400 is the empty PTE on s390"),
         ("s390", "0x1c08", "bit 9 (_PAGE_PROTECT) clear: must be 1 in a swap PTE on s390"),
         ("powerpc64", "0x10000", "bit 62 (_PAGE_PTE) clear: must be 1"),
-        ("arm", "0x100000000", "0x100000000 does not fit a 32-bit arm PTE"),
         ("arm64", "0x800", "bit 11 (PTE_PRESENT_INVALID) set"),
     ],
 )
@@ -105,6 +104,7 @@ def test_decode_reports_stray_bits():
         (["--arch", "x86_64", "ffff"], "value 'ffff': write hexadecimal with a 0x prefix (0xffff)"),
         (["--arch", "x86_64", "pte"], "value 'pte': not a number"),
         (["--arch", "sparc", "0x1"], "unknown arch sparc"),
+        (["--arch", "arm", "0x100000000"], "value 0x100000000: wider than a 32-bit arm PTE"),
     ],
 )
 def test_decode_usage_errors(args, message):
@@ -206,3 +206,42 @@ def test_encode_then_decode_through_the_cli(version):
         code, info = decode_json("--spec", version, "--arch", arch, encoded.out.strip())
         assert code == 0, (arch, encoded.out)
         assert (info["type"], info["offset"], info["flags"]) == (5, 0x99, flags[1:])
+
+
+def test_encode_explains_a_type_whose_gate_is_off():
+    result = run_main(
+        "encode",
+        "--arch",
+        "arm64",
+        "--type",
+        "SWP_MIGRATION_WRITE",
+        "--offset",
+        "1",
+        "--config",
+        "CONFIG_MIGRATION=n",
+    )
+    assert result.code == 2
+    assert (
+        "--type SWP_MIGRATION_WRITE: SWP_MIGRATION_WRITE does not exist with CONFIG_MIGRATION=n"
+        in result.err
+    )
+    result = run_main(
+        "encode",
+        "--spec",
+        "6.1",
+        "--arch",
+        "arm64",
+        "--marker",
+        "uffd_wp",
+        "--config",
+        "CONFIG_PTE_MARKER=n",
+    )
+    assert result.code == 2
+    assert "--marker: there are no PTE marker entries with CONFIG_PTE_MARKER=n" in result.err
+
+
+def test_encode_notes_the_empty_pte():
+    result = run_main("encode", "--arch", "arm64", "--type", "0", "--offset", "0")
+    assert result.code == 0
+    assert result.out == "0x0000000000000000\n"
+    assert "is the empty PTE (pte_none) on arm64" in result.err
