@@ -37,6 +37,12 @@ def export_data(spec: Spec) -> dict[str, Any]:
             "flags": {
                 name: arch.flags[name].bit if name in arch.flags else None for name in FLAG_NAMES
             },
+            "flag_conditions": {
+                name: {"condition": flag.condition, "runtime": flag.runtime}
+                for name, flag in arch.flags.items()
+                if flag.condition or flag.runtime
+            },
+            "config_assumptions": list(arch.config_assumptions),
             "zero_mask": layout.zero_mask(arch),
             "one_mask": layout.one_mask(arch),
             "none_value": arch.none_value,
@@ -114,8 +120,15 @@ def export_c_header(spec: Spec, source: str) -> str:
             f"#define {prefix}_SWP_ONE_MASK {facts['one_mask']:#x}ULL",
             f"#define {prefix}_PTE_NONE {facts['none_value']:#x}ULL",
         ]
+        for assumption in facts["config_assumptions"]:
+            lines.append(f"/* assumes {assumption} */")
         for flag, bit in facts["flags"].items():
-            if bit is not None:
-                lines.append(f"#define {prefix}_SWP_{flag.upper()}_BIT {bit}")
+            if bit is None:
+                continue
+            conditions = facts["flag_conditions"].get(flag, {})
+            notes = [c for c in (conditions.get("condition"), conditions.get("runtime")) if c]
+            if notes:
+                lines.append(f"/* only with {' and '.join(notes)} */")
+            lines.append(f"#define {prefix}_SWP_{flag.upper()}_BIT {bit}")
     lines += ["", f"#endif /* {guard} */", ""]
     return "\n".join(lines)

@@ -170,13 +170,19 @@ def _legend(arch: Arch) -> list[str]:
         text = f"{FLAG_TITLES[name]}: {flag.macro}"
         if flag.condition:
             text += f" if {flag.condition}"
+        if flag.runtime:
+            text += f",\nand at run time {flag.runtime}"
         rows.append((flag.bit, _bits(flag.bit, flag.bit), text))
     for value, ranges in (("0", arch.zero_bits), ("1", arch.one_bits)):
         for r in ranges:
             rows.append((r.lo, _bits(r.lo, r.hi), f"always {value}: {r.name}"))
     rows.sort(key=lambda row: -row[0])
     width = max(len(bits) for _, bits, _ in rows)
-    legend = [f"{bits.ljust(width)}  {text}" for _, bits, text in rows]
+    legend = []
+    for _, bits, text in rows:
+        first, *more = text.split("\n")
+        legend.append(f"{bits.ljust(width)}  {first}")
+        legend += [f"{' ' * width}    {line}" for line in more]
     return [*legend, "other bits are unused"] if "." in layout.bit_letters(arch) else legend
 
 
@@ -207,12 +213,13 @@ def _field_context(arch: Arch, role: str) -> dict[str, Any]:
     }
 
 
-def arch_context(arch: Arch) -> dict[str, Any]:
+def arch_context(arch: Arch, exclusive_mandatory: bool = True) -> dict[str, Any]:
     one = layout.one_mask(arch)
     flags = [_flag_context(name, arch) for name in FLAG_NAMES]
     one_bits_macro = "__SWP_PTE_ALWAYS_SET"
     return {
         "name": arch.name,
+        "exclusive_optional": not exclusive_mandatory,
         "pte_bits": arch.pte_bits,
         "type": _field_context(arch, "type"),
         "offset": _field_context(arch, "offset"),
@@ -295,12 +302,17 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
     ]
     files: dict[str, str] = {}
 
-    body = render("swap_types.h.j2", **types) + "\n" + render("swapgen_types_check.h.j2", **types)
     files["include/linux/swap_types.h"] = _header(
         banner,
         "_SWAPGEN_LINUX_SWAP_TYPES_H",
         ["Special swap types and MAX_SWAPFILES, as in include/linux/swap.h."],
-        body,
+        render("swap_types.h.j2", **types),
+    )
+    files["swapgen/include/swapgen/types_checks.h"] = _header(
+        banner,
+        "_SWAPGEN_TYPES_CHECKS_H",
+        ["Test support for <linux/swap_types.h>, not kernel code."],
+        render("swapgen_types_check.h.j2", **types),
     )
 
     parts = []
@@ -337,7 +349,7 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
         )
 
     for arch in spec.arches.values():
-        context = arch_context(arch)
+        context = arch_context(arch, spec.naming.exclusive_helpers_mandatory)
         parts = [
             render("arch_layout_comment.h.j2", arch=context),
             render("arch_swap_pte.h.j2", arch=context),
@@ -346,8 +358,13 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
             parts.append(render("arch_flags.h.j2", arch=context))
         if context["missing"]:
             parts.append(render("generic_fallbacks.h.j2", arch=context))
-        parts.append(render("swapgen_arch_check.h.j2", arch=context))
         kdir = kernel_dir(arch.name)
+        files[f"swapgen/arch/{kdir}/swapgen/pte_checks.h"] = _header(
+            banner,
+            f"_SWAPGEN_{kdir.upper()}_PTE_CHECKS_H",
+            [f"Test support for the {arch.name} <asm/swap_pte.h>, not kernel code."],
+            render("swapgen_arch_check.h.j2", arch=context),
+        )
         files[f"arch/{kdir}/include/asm/swap_pte.h"] = _header(
             banner,
             f"_SWAPGEN_ASM_{kdir.upper()}_SWAP_PTE_H",

@@ -7,6 +7,7 @@ Kconfig. Values come from ``codegen.cheaders`` (constants) and ``codegen.probe``
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class TreeSource:
     def __init__(self, path: str | Path, rev: str | None = None):
         self.path = Path(path)
         self.rev = rev
+        self._lock = threading.Lock()  # GitPython's object reader is not thread-safe
         if not self.path.exists():
             raise SwapgenError(f"{path}: no such directory")
         if rev is not None:
@@ -44,7 +46,8 @@ class TreeSource:
 
     def read(self, relpath: str) -> str | None:
         if self.rev is not None:
-            return self._git.read(relpath)
+            with self._lock:
+                return self._git.read(relpath)
         target = self.path / relpath
         try:
             return target.read_text(encoding="utf-8", errors="replace")
@@ -281,6 +284,11 @@ def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
 
 
 def read_tree(source: TreeSource, spec: Spec, arch_names: list[str]) -> TreeFacts:
+    from concurrent.futures import ThreadPoolExecutor
+
     generic = read_generic(source, spec)
-    arches = {name: read_arch(source, spec.arch(name)) for name in arch_names}
+    # each arch compiles and runs a probe; the compilers run in parallel
+    with ThreadPoolExecutor(max_workers=min(8, len(arch_names) or 1)) as pool:
+        results = pool.map(lambda name: read_arch(source, spec.arch(name)), arch_names)
+        arches = dict(zip(arch_names, results, strict=True))
     return TreeFacts(source, generic, arches)

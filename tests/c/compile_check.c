@@ -6,6 +6,8 @@
  */
 #include "shim.h"
 #include <asm/swap_pte.h>
+#include <swapgen/pte_checks.h>
+#include <swapgen/types_checks.h>
 #include <linux/swapops.h>
 #ifdef SWAPGEN_SOFTLEAF
 #include <linux/leafops.h>

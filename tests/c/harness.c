@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include "shim.h"
 #include <asm/swap_pte.h>
+#include <swapgen/pte_checks.h>
+#include <swapgen/types_checks.h>
 #include <linux/swapops.h>
 
 #define FLAG_SOFT_DIRTY	1

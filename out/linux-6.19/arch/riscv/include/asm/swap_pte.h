@@ -21,8 +21,10 @@
  *   bits 7-11   type (5 bits)
  *   bit 6       exclusive: _PAGE_SWP_EXCLUSIVE
  *   bit 5       always 0: _PAGE_PROT_NONE
- *   bit 4       uffd-wp: _PAGE_SWP_UFFD_WP if CONFIG_HAVE_ARCH_USERFAULTFD_WP
- *   bit 3       soft-dirty: _PAGE_SWP_SOFT_DIRTY if CONFIG_MEM_SOFT_DIRTY
+ *   bit 4       uffd-wp: _PAGE_SWP_UFFD_WP if CONFIG_HAVE_ARCH_USERFAULTFD_WP,
+ *                 and at run time riscv_has_extension_unlikely(RISCV_ISA_EXT_SVRSW60T59B)
+ *   bit 3       soft-dirty: _PAGE_SWP_SOFT_DIRTY if CONFIG_MEM_SOFT_DIRTY,
+ *                 and at run time riscv_has_extension_unlikely(RISCV_ISA_EXT_SVRSW60T59B)
  *   bits 1-2    always 0: _PAGE_READ | _PAGE_WRITE
  *   bit 0       always 0: _PAGE_PRESENT
  */
@@ -107,28 +109,6 @@ static inline int pte_swp_exclusive(pte_t pte)
 static inline pte_t pte_swp_clear_exclusive(pte_t pte)
 {
 	return __pte(pte_val(pte) & ~_PAGE_SWP_EXCLUSIVE);
-}
-
-/*
- * swapgen test support, not kernel API: the facts of this layout that the tests
- * compare with the spec, and which raw values are swap PTEs at all.
- */
-#define SWAPGEN_PTE_BITS		64
-#define SWAPGEN_PTE_NONE		_AT(pteval_t, 0x0)
-#define SWAPGEN_SWP_ZERO_MASK		_AT(pteval_t, 0x27)
-#define SWAPGEN_SWP_ONE_MASK		_AT(pteval_t, 0x0)
-#define SWAPGEN_SWP_TYPE_BITS		__SWP_TYPE_BITS
-#define SWAPGEN_SWP_OFFSET_BITS		__SWP_OFFSET_BITS
-#define SWAPGEN_HAS_SOFT_DIRTY		1
-#define SWAPGEN_HAS_UFFD_WP		1
-#define SWAPGEN_HAS_EXCLUSIVE		1
-
-static inline bool swapgen_is_swap_pte(pte_t pte)
-{
-	pteval_t val = pte_val(pte);
-
-	return val != SWAPGEN_PTE_NONE && !(val & SWAPGEN_SWP_ZERO_MASK) &&
-	       (val & SWAPGEN_SWP_ONE_MASK) == SWAPGEN_SWP_ONE_MASK;
 }
 
 #endif /* _SWAPGEN_ASM_RISCV_SWAP_PTE_H */

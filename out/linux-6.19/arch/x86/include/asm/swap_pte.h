@@ -109,26 +109,4 @@ static inline pte_t pte_swp_clear_exclusive(pte_t pte)
 	return __pte(pte_val(pte) & ~_PAGE_SWP_EXCLUSIVE);
 }
 
-/*
- * swapgen test support, not kernel API: the facts of this layout that the tests
- * compare with the spec, and which raw values are swap PTEs at all.
- */
-#define SWAPGEN_PTE_BITS		64
-#define SWAPGEN_PTE_NONE		_AT(pteval_t, 0x0)
-#define SWAPGEN_SWP_ZERO_MASK		_AT(pteval_t, 0x181)
-#define SWAPGEN_SWP_ONE_MASK		_AT(pteval_t, 0x0)
-#define SWAPGEN_SWP_TYPE_BITS		SWP_TYPE_BITS
-#define SWAPGEN_SWP_OFFSET_BITS		__SWP_OFFSET_BITS
-#define SWAPGEN_HAS_SOFT_DIRTY		1
-#define SWAPGEN_HAS_UFFD_WP		1
-#define SWAPGEN_HAS_EXCLUSIVE		1
-
-static inline bool swapgen_is_swap_pte(pte_t pte)
-{
-	pteval_t val = pte_val(pte);
-
-	return val != SWAPGEN_PTE_NONE && !(val & SWAPGEN_SWP_ZERO_MASK) &&
-	       (val & SWAPGEN_SWP_ONE_MASK) == SWAPGEN_SWP_ONE_MASK;
-}
-
 #endif /* _SWAPGEN_ASM_X86_SWAP_PTE_H */
