@@ -105,6 +105,15 @@ def build_parser() -> argparse.ArgumentParser:
     _format_option(p, ("text", "json"))
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
 
+    p = sub.add_parser("patch", help="a git format-patch series that brings a tree in line")
+    p.add_argument("--tree", required=True, metavar="PATH", help="kernel git repository")
+    _spec_option(p)
+    p.add_argument("--base", default="HEAD", help="revision to start from (default: HEAD)")
+    p.add_argument("--branch", help="new branch for the commits (default: swapgen/<spec>)")
+    p.add_argument("--out", metavar="DIR", help="where the patches go (default: out/patches/...)")
+    p.add_argument("--signoff", action="store_true", help="add Signed-off-by from git config")
+    p.add_argument("--force", action="store_true", help="replace an existing branch of that name")
+
     p = sub.add_parser("import", help="write a spec from a kernel tree (YAML on stdout)")
     p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
     p.add_argument("--rev", help="read the files at this git revision, without a checkout")
@@ -147,6 +156,18 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "sync":
         return commands.sync(
             args.tree, args.rev, args.spec, args.arch, args.format, args.strict, out, err
+        )
+    if args.command == "patch":
+        return commands.patch(
+            args.tree,
+            args.spec,
+            args.base,
+            args.branch,
+            args.out,
+            args.signoff,
+            args.force,
+            out,
+            err,
         )
     if args.command == "import":
         return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)

@@ -293,3 +293,38 @@ def import_tree(
     )
     out.write(dump_yaml(data, header))
     return EXIT_OK
+
+
+def patch(
+    tree: str,
+    spec_arg: str | None,
+    base: str,
+    branch: str | None,
+    out_arg: str | None,
+    signoff: bool,
+    force: bool,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Commit the spec's differences on a new branch and write them as a patch series."""
+    from codegen.patchseries import make_series
+
+    spec = load_spec(resolve_spec(spec_arg))
+    result = make_series(
+        spec, Path(tree), base, branch, Path(out_arg) if out_arg else None, signoff, force
+    )
+    if not result.drift:
+        err.write(f"{tree} at {base} matches {spec.name}: no drift, nothing to do\n")
+        return EXIT_OK
+    for subject in result.subjects:
+        out.write(f"{subject}\n")
+    for path in result.patches:
+        out.write(f"{path}\n")
+    for item in result.unpatchable:
+        err.write(f"swapgen: needs a hand edit: {item}\n")
+    if result.branch:
+        err.write(
+            f"{len(result.subjects)} commit(s) on branch {result.branch}; "
+            f"{len(result.patches)} file(s) written\n"
+        )
+    return EXIT_FINDINGS if result.unpatchable else EXIT_OK

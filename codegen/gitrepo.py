@@ -3,6 +3,7 @@ branches, worktrees, commits and format-patch."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from codegen.errors import SwapgenError
@@ -41,3 +42,91 @@ class RevisionReader:
 
     def describe(self) -> str:
         return f"{self.rev} ({self.commit.hexsha[:12]})"
+
+
+class Repository:
+    """A user's kernel repository, handled so that their checkout is never touched:
+    work happens on a new branch in a temporary worktree, removed again at the end."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.repo = _repo(self.path)
+
+    def resolve(self, rev: str) -> str:
+        import git
+
+        try:
+            return self.repo.commit(rev).hexsha
+        except (git.BadName, ValueError, git.GitCommandError):
+            raise SwapgenError(f"{self.path}: unknown revision {rev!r}") from None
+
+    def require_clean(self) -> None:
+        if self.repo.is_dirty(index=True, working_tree=True, untracked_files=False):
+            raise SwapgenError(
+                f"{self.path}: the tree has uncommitted changes; commit or stash them first"
+            )
+
+    def branch_exists(self, name: str) -> bool:
+        return any(head.name == name for head in self.repo.heads)
+
+    def identity(self) -> tuple[str, str]:
+        reader = self.repo.config_reader()
+        try:
+            return reader.get_value("user", "name"), reader.get_value("user", "email")
+        except Exception:  # configparser raises several kinds
+            raise SwapgenError(
+                f"{self.path}: set git user.name and user.email: commits need an author"
+            ) from None
+
+    def add_worktree(self, branch: str, base: str, where: Path, force: bool) -> Path:
+        import git
+
+        if self.branch_exists(branch):
+            if not force:
+                raise SwapgenError(f"branch {branch!r} already exists; pass --force or --branch")
+            if not self.repo.head.is_detached and self.repo.active_branch.name == branch:
+                raise SwapgenError(f"branch {branch!r} is checked out; cannot replace it")
+            self.repo.git.branch("-D", branch)
+        try:
+            self.repo.git.worktree("add", "-q", "-b", branch, str(where), base)
+        except git.GitCommandError as err:
+            raise SwapgenError(f"git worktree add failed: {err.stderr.strip()}") from None
+        return where
+
+    def commit_files(
+        self, worktree: Path, files: dict[str, str], message: str, signoff: bool
+    ) -> str:
+        import tempfile
+
+        import git
+
+        tree_repo = git.Repo(worktree)
+        for relpath, content in files.items():
+            (worktree / relpath).write_text(content, encoding="utf-8")
+            tree_repo.git.add("--", relpath)
+        with tempfile.NamedTemporaryFile("w", suffix=".msg", encoding="utf-8") as handle:
+            handle.write(message)
+            handle.flush()
+            tree_repo.git.commit("-q", "-F", handle.name, *(["--signoff"] if signoff else []))
+        return tree_repo.head.commit.hexsha
+
+    def format_patch(self, base: str, branch: str, out: Path, subject: str) -> list[Path]:
+        out.mkdir(parents=True, exist_ok=True)
+        listing = self.repo.git.format_patch(
+            "--cover-letter", f"--base={base}", "-o", str(out), f"{base}..{branch}"
+        )
+        return [Path(line) for line in listing.splitlines() if line.strip()]
+
+    def remove_worktree(self, where: Path) -> None:
+        import git
+
+        try:
+            self.repo.git.worktree("remove", "--force", str(where))
+        except git.GitCommandError:
+            self.repo.git.worktree("prune")
+
+    def delete_branch(self, branch: str) -> None:
+        import git
+
+        with contextlib.suppress(git.GitCommandError):
+            self.repo.git.branch("-D", branch)

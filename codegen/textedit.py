@@ -1,0 +1,102 @@
+"""Minimal, line-based edits of kernel source text: replace a #define's value where it stands,
+add a line in a sibling's format, insert or drop whole lines. Everything else stays
+byte-identical. Pure functions over text; no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FileEdits:
+    """Replacements of original line ranges [start, end) (0-based), applied bottom-up."""
+
+    text: str
+    ops: list[tuple[int, int, list[str], int]] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def replace(self, start: int, end: int, new_lines: list[str]) -> None:
+        self.ops.append((start, end, new_lines, len(self.ops)))
+
+    def insert_after(self, index: int, new_lines: list[str]) -> None:
+        self.replace(index + 1, index + 1, new_lines)
+
+    def insert_before(self, index: int, new_lines: list[str]) -> None:
+        self.replace(index, index, new_lines)
+
+    def apply(self) -> str:
+        lines = self.lines
+        # bottom-up so earlier indexes stay valid; at one place, keep the order of the calls
+        for start, end, new_lines, _ in sorted(
+            self.ops, key=lambda op: (op[0], op[3]), reverse=True
+        ):
+            lines[start:end] = new_lines
+        return "\n".join(lines)
+
+
+DEFINE_HEAD = re.compile(r"^(\s*#\s*define\s+)([A-Za-z_]\w*)(\([^)]*\))?(\s+)")
+
+
+def define_span(lines: list[str], index: int) -> int:
+    """One past the last line of the #define at ``index`` (backslash continuations)."""
+    end = index
+    while end < len(lines) and lines[end].rstrip().endswith("\\"):
+        end += 1
+    return end + 1
+
+
+def value_column(line: str) -> int:
+    """The display column (tabs of 8) where a #define line's value starts."""
+    match = DEFINE_HEAD.match(line)
+    if not match:
+        return len(line.expandtabs(8))
+    return len(match.group(0).expandtabs(8))
+
+
+def define_line(name: str, value: str, like: str | None = None) -> str:
+    """``#define NAME VALUE`` spelled like the sibling line ``like`` (spacing, value column)."""
+    if like is None or not DEFINE_HEAD.match(like):
+        head = f"#define {name}"
+        return head + "\t" * max(1, -(-(40 - len(head)) // 8)) + value
+    match = DEFINE_HEAD.match(like)
+    prefix = match.group(1)
+    head = prefix + name
+    column = value_column(like)
+    width = len(head.expandtabs(8))
+    separator = match.group(4)
+    if "\t" in separator and width < column:
+        pad, pos = "", width
+        while pos < column:  # each tab advances to the next multiple of 8
+            pad += "\t"
+            pos = (pos // 8 + 1) * 8
+        return head + pad + value
+    if separator == " " or width >= column:
+        return head + (" " if " " in separator else "\t") + value
+    return head + " " * (column - width) + value
+
+
+def replace_define_value(edits: FileEdits, index: int, value: str) -> None:
+    """Give the #define at line ``index`` a new value, keeping its name and spacing."""
+    lines = edits.lines
+    end = define_span(lines, index)
+    match = DEFINE_HEAD.match(lines[index])
+    if match is None:
+        raise ValueError(f"line {index + 1} is not a #define")
+    edits.replace(index, end, [match.group(0) + value])
+
+
+def function_end(lines: list[str], index: int) -> int:
+    """Index of the line that closes the function whose definition starts at ``index``."""
+    depth = 0
+    seen = False
+    for position in range(index, len(lines)):
+        code = lines[position]
+        depth += code.count("{") - code.count("}")
+        seen = seen or "{" in code
+        if seen and depth <= 0:
+            return position
+    raise ValueError(f"no end of the function at line {index + 1}")
