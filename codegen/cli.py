@@ -114,6 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--signoff", action="store_true", help="add Signed-off-by from git config")
     p.add_argument("--force", action="store_true", help="replace an existing branch of that name")
 
+    p = sub.add_parser("review", help="check an incoming patch series against the spec")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="mbox, .patch, directory, or -")
+    p.add_argument("--git", metavar="PATH", help="review commits of this repository ...")
+    p.add_argument("--range", metavar="A..B", help="... in this range")
+    _spec_option(p)
+    p.add_argument("--tree", metavar="PATH", help="also apply the series there (git am) and sync")
+    _format_option(p, ("text", "json", "sarif", "github", "b4"))
+    p.add_argument("--select", action="append", default=[], help="only these rule IDs/prefixes")
+    p.add_argument("--ignore", action="append", default=[], help="skip these rule IDs/prefixes")
+    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--exit-codes", choices=("plain", "nipa"), default="plain",
+                   help="nipa: 0 ok, 250 warning, 1 fail")  # fmt: skip
+    p.add_argument("--quiet", action="store_true", help="text: findings only, nothing on stderr")
+    p.add_argument("--explain", metavar="SWPnnn", help="print the doc of a rule and exit")
+
     p = sub.add_parser("import", help="write a spec from a kernel tree (YAML on stdout)")
     p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
     p.add_argument("--rev", help="read the files at this git revision, without a checkout")
@@ -166,6 +181,24 @@ def _run(args: argparse.Namespace) -> int:
             args.out,
             args.signoff,
             args.force,
+            out,
+            err,
+        )
+    if args.command == "review":
+        return commands.review(
+            args.inputs,
+            args.git,
+            args.range,
+            args.spec,
+            args.format,
+            args.select,
+            args.ignore,
+            args.strict,
+            args.exit_codes,
+            args.explain,
+            args.tree,
+            args.quiet,
+            sys.stdin,
             out,
             err,
         )

@@ -328,3 +328,91 @@ def patch(
             f"{len(result.patches)} file(s) written\n"
         )
     return EXIT_FINDINGS if result.unpatchable else EXIT_OK
+
+
+def review(
+    inputs: Sequence[str],
+    git_repo: str | None,
+    revision_range: str | None,
+    spec_arg: str | None,
+    fmt: str,
+    chosen: Sequence[str],
+    ignored: Sequence[str],
+    strict: bool,
+    exit_style: str,
+    explain_id: str | None,
+    tree: str | None,
+    quiet: bool,
+    stdin,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Check an incoming series against the spec; findings in the chosen format."""
+    from codegen.review import report
+    from codegen.review import series as series_mod
+    from codegen.review.checks import review_series
+    from codegen.rules import RULES
+
+    if explain_id:
+        wanted = explain_id.upper()
+        if wanted not in RULES:
+            raise SwapgenError(f"--explain {explain_id}: no such rule (rules: SWP101..SWP907)")
+        out.write(report.explain(wanted))
+        return EXIT_OK
+    for pattern in (*chosen, *ignored):
+        if not any(rule_id.startswith(pattern.upper()) for rule_id in RULES):
+            raise SwapgenError(f"--select/--ignore {pattern}: matches no rule ID")
+    spec = load_spec(resolve_spec(spec_arg))
+    if git_repo or revision_range:
+        if not (git_repo and revision_range):
+            raise SwapgenError("--git needs --range A..B (and --range needs --git PATH)")
+        messages = series_mod.messages_from_git(Path(git_repo), revision_range)
+    elif not inputs:
+        raise SwapgenError("name an mbox, .patch files, a directory, '-' for stdin, or --git")
+    else:
+
+        def gather():
+            for item in inputs:
+                if item == "-":
+                    yield from series_mod.messages_from_stdin(stdin.buffer.read())
+                else:
+                    path = Path(item)
+                    if not path.exists():
+                        raise SwapgenError(f"{item}: no such file or directory")
+                    yield from series_mod.messages_from_path(path)
+
+        messages = gather()
+    series = series_mod.build_series(messages)
+    findings = review_series(spec, series)
+    if tree:
+        from codegen.review.treecheck import apply_and_sync
+
+        findings += apply_and_sync(spec, Path(tree), series)
+    findings = report.select(findings, [c.upper() for c in chosen], [i.upper() for i in ignored])
+    info = {
+        "spec": spec.name,
+        "version": series.version,
+        "patches": [p.label for p in series.patches],
+        "cover": series.cover.label if series.cover else None,
+    }
+    if fmt == "json":
+        out.write(report.as_json(findings, info))
+    elif fmt == "sarif":
+        out.write(report.sarif(findings))
+    elif fmt == "github":
+        out.write(report.github(findings))
+    elif fmt == "b4":
+        out.write(report.b4(findings))
+    else:
+        out.write(report.text(findings))
+    code = report.exit_code(findings, strict, exit_style)
+    errors, warnings = report.counts(findings)
+    if exit_style == "nipa":
+        verdict = {0: "ok", 250: "warning", 1: "fail"}[code]
+        err.write(f"swapgen review: {verdict}: {errors} error(s), {warnings} warning(s)\n")
+    elif not quiet and fmt == "text":
+        err.write(
+            f"v{series.version}, {len(series.patches)} patch(es) vs {spec.name}: "
+            f"{errors} error(s), {warnings} warning(s)\n"
+        )
+    return code

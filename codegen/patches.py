@@ -33,6 +33,12 @@ ARCH_PREFIX = {
 }
 
 
+SELECT_COMPANIONS = {
+    "HAVE_ARCH_SOFT_DIRTY": "pte_soft_dirty, pte_mksoft_dirty, pmd_swp_*soft_dirty, ...",
+    "HAVE_ARCH_USERFAULTFD_WP": "pte_uffd_wp, pte_mkuffd_wp, pmd_swp_*uffd_wp, ...",
+}
+
+
 class NotPatchable(Exception):
     """A difference swapgen can report but not turn into an edit; the message says which."""
 
@@ -46,6 +52,7 @@ class Change:
     body: list[str]
     files: dict[str, str] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)  # one line per edit, for the cover letter
+    followups: list[str] = field(default_factory=list)  # what the series leaves to a person
 
     def message(self, spec: Spec) -> str:
         paragraphs = [" ".join(self.body)] if self.body else []
@@ -135,6 +142,15 @@ def plan_types(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | Non
     changed = files.results()
     if not changed:
         return None
+    followups = []
+    for name in tree_types:
+        if name in spec_types:
+            continue
+        for path, text in generic.helper_texts.items():
+            for number, line in enumerate(text.split("\n"), start=1):
+                if re.search(rf"\b{name}\b", line) and not line.lstrip().startswith("#define"):
+                    followups.append(f"{path}:{number} still uses {name}, which the series drops")
+                    break
     body = [
         "Bring the special swap types in line with the spec: "
         + "; ".join(summary)
@@ -144,7 +160,7 @@ def plan_types(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | Non
     subject = "mm: swap: " + (
         summary[0] if len(summary) == 1 else "update the special swap types"
     ).replace(" -> ", " to ")
-    return Change("types", subject, body, changed, summary)
+    return Change("types", subject, body, changed, summary, followups)
 
 
 def _compact(text: str) -> str:
@@ -300,7 +316,8 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
                 edits, _index(macro), _flag_value(arch, arch_facts, flag, bare=True)
             )
             summary.append(f"move the {FLAG_TITLES[flag]} swap bit to bit {spec_flag.bit}")
-    summary += _selects(arch, arch_facts, files)
+    followups: list[str] = []
+    summary += _selects(arch, arch_facts, files, followups)
     if added:
         _comment_lines(arch, arch_facts, files, added)
     changed = files.results()
@@ -325,7 +342,7 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
         if symbol:
             detail += f"; its helpers are built with CONFIG_{symbol}"
         body.append(detail + ".")
-    return Change(arch.name, subject, body, changed, summary)
+    return Change(arch.name, subject, body, changed, summary, followups)
 
 
 def _field_macros(arch: Arch, arch_facts, files: _Files) -> list[str]:
@@ -395,7 +412,7 @@ def _add_flag(arch: Arch, arch_facts, files: _Files, flag: str) -> None:
     if spec_flag.condition:
         block = [f"#ifdef {spec_flag.condition}", *block, "#else",
                  define_line(spec_flag.macro, "0", like), "#endif"]  # fmt: skip
-    edits.insert_after(define_span(lines, _index(anchor)) - 1, block)
+    edits.insert_after(_after_enclosing_block(lines, _index(anchor)), block)
     helpers = [h for f in FLAG_NAMES if f in arch.flags and f != flag for h in FLAG_HELPERS[f]]
     present = [scan.functions[h] for h in helpers if h in scan.functions]
     if not present:
@@ -412,7 +429,35 @@ def _add_flag(arch: Arch, arch_facts, files: _Files, flag: str) -> None:
     helper_edits.insert_after(end, ["", *text.rstrip("\n").split("\n")])
 
 
-def _selects(arch: Arch, arch_facts, files: _Files) -> list[str]:
+def _after_enclosing_block(lines: list[str], index: int) -> int:
+    """The line to insert after: the sibling's own line, or the #endif of the #if block
+    that holds it (a flag with its own condition must not land inside another's)."""
+    depth = 0
+    start = None
+    for position in range(index - 1, max(-1, index - 40), -1):
+        text = lines[position].strip()
+        if re.match(r"#\s*endif", text):
+            depth += 1
+        elif re.match(r"#\s*if", text):
+            if depth == 0:
+                start = position
+                break
+            depth -= 1
+    if start is None or re.match(r"#\s*ifndef\s+_", lines[start].strip()):
+        return define_span(lines, index) - 1  # not in a block (or only in the include guard)
+    depth = 0
+    for position in range(start + 1, len(lines)):
+        text = lines[position].strip()
+        if re.match(r"#\s*if", text):
+            depth += 1
+        elif re.match(r"#\s*endif", text):
+            if depth == 0:
+                return position
+            depth -= 1
+    return define_span(lines, index) - 1
+
+
+def _selects(arch: Arch, arch_facts, files: _Files, followups: list[str]) -> list[str]:
     summary = []
     tree = {(s.symbol, s.under, s.condition): s for s in arch_facts.selects}
     wanted = {
@@ -423,6 +468,11 @@ def _selects(arch: Arch, arch_facts, files: _Files) -> list[str]:
         edits = files.get(arch.kconfig)
         _insert_select(edits, under, symbol, condition, arch.kconfig)
         summary.append(f"select {symbol}")
+        if not any(s.symbol == symbol for s in arch_facts.selects):
+            followups.append(
+                f"{arch.name}: selecting {symbol} also needs the present-PTE and PMD helpers "
+                f"({SELECT_COMPANIONS[symbol]}); swapgen adds only the pte_swp_* ones"
+            )
     for key in sorted(tree.keys() - wanted, key=str):
         found = tree[key]
         files.get(found.file).replace(found.line - 1, found.line, [])

@@ -131,3 +131,144 @@ _rule(
 
 def rule(id_: str) -> Rule:
     return RULES[id_]
+
+
+# --- review of incoming series (swapgen review) -------------------------------------------
+
+_rule(
+    "SWP101",
+    "error",
+    "special swap type without its count",
+    """A series adds or removes a special swap type (SWP_* = MAX_SWAPFILES + ...) but leaves
+      the count macro of its group (SWP_DEVICE_NUM, ...) as it was, so MAX_SWAPFILES and every
+      type above the group end up wrong.""",
+)
+_rule(
+    "SWP102",
+    "error",
+    "count macro not subtracted from MAX_SWAPFILES",
+    """A new *_NUM count macro is defined but MAX_SWAPFILES does not subtract it; its types
+      would collide with swap device types.""",
+)
+_rule(
+    "SWP103",
+    "error",
+    "MAX_SWAPFILES below the budget floor",
+    """After the series, MAX_SWAPFILES (every Kconfig gate on) would fall below the spec's
+      min_max_swapfiles: each special type takes one swap device type.""",
+)
+_rule("SWP201", "error", "PTE marker bit used twice", """Two PTE_MARKER_* macros share a bit.""")
+_rule(
+    "SWP202",
+    "error",
+    "PTE_MARKER_MASK does not cover exactly the markers",
+    """After the series, PTE_MARKER_MASK is not the OR of the defined marker bits: a marker
+      would be masked off by pte_marker_get()/softleaf_to_marker(), or stray bits let in.""",
+)
+_rule(
+    "SWP203",
+    "error",
+    "PTE marker bit beyond the swap offset",
+    """Marker bits live in the offset of an SWP_PTE_MARKER entry; a bit at or above the
+      narrowest arch offset field (24 bits on 32-bit arm) is lost on that arch.""",
+)
+_rule(
+    "SWP204",
+    "warning",
+    "new PTE marker without helpers",
+    """A new PTE_MARKER_* bit comes without a make_*() constructor or an is_*()/softleaf_is_*()
+      predicate in the series; every marker so far has both.""",
+)
+_rule(
+    "SWP301",
+    "error",
+    "swap-PTE flag bit overlaps",
+    """A soft-dirty, uffd-wp or exclusive swap bit lands on the type or offset field, another
+      flag, or a bit that must be 0 (or 1) in every swap PTE of that arch.""",
+)
+_rule(
+    "SWP302",
+    "error",
+    "type field narrower than MAX_SWAPFILES_SHIFT",
+    """The arch's swap type field would have fewer bits than MAX_SWAPFILES_SHIFT; types above
+      it could not be stored.""",
+)
+_rule(
+    "SWP303",
+    "error",
+    "pte_swp_* helpers incomplete",
+    """A flag needs all three helpers: pte_swp_mkX(), pte_swp_X() and pte_swp_clear_X()
+      (pte_swp_clear_flags() calls the test and clear ones).""",
+)
+_rule(
+    "SWP304",
+    "error",
+    "uffd-wp swap bit and HAVE_ARCH_USERFAULTFD_WP disagree",
+    """An arch that gets a uffd-wp swap bit must select HAVE_ARCH_USERFAULTFD_WP, and an arch
+      that selects it must have the bit; otherwise the generic no-op helpers or a missing bit
+      silently lose the write protection across swap.""",
+)
+_rule(
+    "SWP305",
+    "error",
+    "soft-dirty swap bit and HAVE_ARCH_SOFT_DIRTY disagree",
+    """An arch that gets a soft-dirty swap bit must select HAVE_ARCH_SOFT_DIRTY, and the
+      other way round.""",
+)
+_rule(
+    "SWP306",
+    "warning",
+    "layout comment contradicts the layout",
+    """A "Format of swap PTEs" comment in the series gives the type or offset other bits than
+      the layout has.""",
+)
+_rule(
+    "SWP401",
+    "error",
+    "series changes what the spec pins",
+    """The series changes a value the swapgen spec pins (a marker bit, a type, a count, a flag
+      bit, a field macro, a Kconfig select). The spec needs the same change, or the series is
+      wrong; the message says which value and what the spec has.""",
+)
+_rule(
+    "SWP901", "error", "series parts missing", """Parts of the series (n/m) are not in the input."""
+)
+_rule(
+    "SWP902",
+    "warning",
+    "series part duplicated",
+    """The same part (n/m) appears twice; the first copy is reviewed.""",
+)
+_rule(
+    "SWP903",
+    "info",
+    "several versions or mixed counts",
+    """The input holds several versions of the series (the newest is reviewed) or parts that
+      disagree on the series length.""",
+)
+_rule(
+    "SWP904",
+    "error",
+    "unparsable diff",
+    """A patch's diff could not be parsed (a truncated hunk, a mangled mail). The rest of the
+      series is still reviewed.""",
+)
+_rule(
+    "SWP905",
+    "warning",
+    "mail problem",
+    """A mail lacks a subject, has a part that cannot be decoded, or carries attachments that
+      are not text.""",
+)
+_rule(
+    "SWP906",
+    "info",
+    "version inferred",
+    """The subjects carry no version; the series is reviewed as v1.""",
+)
+_rule(
+    "SWP907",
+    "error",
+    "series does not apply",
+    """With --tree, git am could not apply the series to the tree.""",
+)

@@ -176,7 +176,12 @@ def test_new_marker_series_applies_syncs_and_passes_checkpatch(repo, base_repo, 
 def test_new_arch_bits_series_adds_flags_helpers_and_selects(repo, base_repo, tmp_path):
     spec = riscv_spec(tmp_path)
     result = run_patch(repo, spec, tmp_path / "series")
-    assert result.code == 0, result.err
+    # the series is right as far as it goes; a new HAVE_ARCH_* select needs more by hand
+    assert result.code == 1, result.err
+    assert (
+        "swapgen: needs a hand edit: riscv64: selecting HAVE_ARCH_SOFT_DIRTY also needs the "
+        "present-PTE and PMD helpers" in result.err
+    )
     patches = sorted((tmp_path / "series").glob("0*.patch"))
     assert [p.name for p in patches][1:] == [
         "0001-riscv-mm-add-soft-dirty-and-uffd-wp-swap-PTE-bits.patch"
@@ -197,6 +202,32 @@ def test_new_arch_bits_series_adds_flags_helpers_and_selects(repo, base_repo, tm
     applied = apply_to_clean_copy(base_repo, patches[1:], tmp_path)
     sync = run_main("sync", "--tree", str(applied), "--spec", str(spec))
     assert (sync.code, sync.out) == (0, "")
+
+
+def test_relative_out_is_relative_to_where_the_user_is(repo, tmp_path, monkeypatch):
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    spec = guard_spec(tmp_path)
+    result = run_main("patch", "--tree", str(repo), "--spec", str(spec), "--signoff")
+    assert result.code == 0, result.err
+    assert (workdir / "out/patches/swapgen/linux-6.12-guard/0000-cover-letter.patch").is_file()
+    assert git(repo, "status", "--porcelain") == "", "nothing lands in the user's checkout"
+
+
+def test_a_dropped_type_still_in_use_is_a_hand_edit(repo, tmp_path):
+    spec = tmp_path / "dev3.yaml"
+    spec.write_text(
+        (REPO / "specs/linux-6.12.yaml")
+        .read_text()
+        .replace("SWP_DEVICE_EXCLUSIVE_WRITE, SWP_DEVICE_EXCLUSIVE_READ]", "SWP_DEVICE_EXCLUSIVE]")
+    )
+    result = run_patch(repo, spec, tmp_path / "series")
+    assert result.code == 1
+    assert "include/linux/swapops.h:" in result.err
+    assert "still uses SWP_DEVICE_EXCLUSIVE_READ, which the series drops" in result.err
+    cover = (tmp_path / "series/0000-cover-letter.patch").read_text()
+    assert "reports no drift" not in cover
 
 
 def test_unpatchable_differences_are_listed_and_the_rest_is_patched(repo, tmp_path):

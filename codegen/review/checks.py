@@ -1,0 +1,635 @@
+"""The review rules: what a series must keep consistent in the swap encodings.
+
+Each patch's diff is parsed with unidiff. Only files the spec owns (swap.h, swapops.h,
+leafops.h, the arch headers and Kconfig files it lists) and arch headers that define
+swap-PTE macros are looked at. Values are evaluated from what the diff shows (added and
+context lines) with codegen.cheaders; what cannot be evaluated is not guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from codegen import layout
+from codegen.cheaders import Evaluator, HeaderScan, Macro, Unevaluable, tokenize
+from codegen.layoutcomment import parse as parse_comment
+from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.review.series import Patch, Series
+from codegen.rules import rule
+from codegen.spec import FLAG_SELECTS
+
+DEFINE_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?\s*(.*)$")
+FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")
+SELECT_RE = re.compile(r"^\s+select\s+(\w+)(?:\s+if\s+(.+?))?\s*$")
+FLAG_WORDS = {"soft_dirty": "SOFT_DIRTY", "uffd_wp": "UFFD", "exclusive": "EXCLUSIVE"}
+
+
+@dataclass(frozen=True)
+class ReviewFinding:
+    rule: str
+    severity: str
+    file: str
+    line: int
+    message: str
+    patch: str  # "[n/m] subject", or "" for series-level findings
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+            "patch": self.patch,
+        }
+
+
+@dataclass
+class Added:
+    """A line the series adds, with its post-image place."""
+
+    text: str
+    file: str
+    line: int
+    patch: Patch
+
+
+@dataclass
+class SeriesChanges:
+    defines: list[tuple[str, str, Added]] = field(default_factory=list)  # name, value, where
+    removed_defines: list[tuple[str, Patch, str]] = field(default_factory=list)  # name, patch, file
+    functions: list[tuple[str, Added, str]] = field(default_factory=list)  # name, where, body
+    selects: list[tuple[str, str | None, Added]] = field(default_factory=list)
+    removed_selects: list[tuple[str, str, Patch]] = field(default_factory=list)
+    context: list[tuple[str, str]] = field(default_factory=list)  # (file, line text) post-image
+    hunks: list[tuple[str, list[tuple[int, str, bool]], Patch]] = field(default_factory=list)
+
+
+class Review:
+    def __init__(self, spec: Spec):
+        self.spec = spec
+        self.findings: list[ReviewFinding] = []
+        self.owned_generic = set(spec.generic_files.values()) | {
+            m.test_header for m in spec.markers.markers if m.test_header
+        }
+        self._group_by_type = {t: g.count_macro for g in spec.groups for t in g.types}
+        self.arch_of: dict[str, str] = {}
+        for arch in spec.arches.values():
+            for path in (*arch.headers, arch.kconfig):
+                self.arch_of[path] = arch.name
+
+    def report(self, rule_id: str, file: str, line: int, message: str, patch: Patch | None) -> None:
+        self.findings.append(
+            ReviewFinding(
+                rule_id, rule(rule_id).severity, file, line, message, patch.label if patch else ""
+            )
+        )
+
+    # -- reading the diffs --------------------------------------------------------------------
+
+    def collect(self, series: Series) -> SeriesChanges:
+        import unidiff
+
+        changes = SeriesChanges()
+        for patch in series.patches:
+            for problem in patch.problems:
+                self.report("SWP905", patch.source, 0, problem, patch)
+            if not patch.diff.strip():
+                continue
+            try:
+                patchset = unidiff.PatchSet(patch.diff)
+            except Exception as err:  # unidiff raises several kinds
+                self.report("SWP904", patch.source, 0, f"the diff does not parse: {err}", patch)
+                continue
+            for patched in patchset:
+                path = patched.path
+                if not self._looked_at(path, patched):
+                    continue
+                self._read_file(changes, patched, path, patch)
+        return changes
+
+    def _looked_at(self, path: str, patched) -> bool:
+        if path in self.owned_generic or path in self.arch_of:
+            return True
+        if re.match(r"arch/[^/]+/include/asm/.*\.h$", path):
+            added = "\n".join(line.value for hunk in patched for line in hunk if line.is_added)
+            return bool(re.search(r"__swp_|pte_swp_|_SWP_", added))
+        return False
+
+    def _read_file(self, changes: SeriesChanges, patched, path: str, patch: Patch) -> None:
+        for hunk in patched:
+            lines: list[tuple[int, str, bool]] = []
+            for line in hunk:
+                text = line.value.rstrip("\n")
+                if line.is_removed:
+                    match = DEFINE_RE.match(text)
+                    if match:
+                        changes.removed_defines.append((match.group(1), patch, path))
+                    select = SELECT_RE.match(text)
+                    if select:
+                        changes.removed_selects.append((select.group(1), path, patch))
+                    continue
+                lines.append((line.target_line_no, text, line.is_added))
+                if line.is_context:
+                    changes.context.append((path, text))
+            changes.hunks.append((path, lines, patch))
+            self._read_added(changes, lines, path, patch)
+
+    def _read_added(self, changes: SeriesChanges, lines, path: str, patch: Patch) -> None:
+        index = 0
+        while index < len(lines):
+            number, text, added = lines[index]
+            index += 1
+            if not added:
+                continue
+            where = Added(text, path, number, patch)
+            define = DEFINE_RE.match(text)
+            if define and define.group(2) is None:
+                value = define.group(3)
+                while value.endswith("\\") and index < len(lines):
+                    value = value[:-1] + " " + lines[index][1].strip()
+                    index += 1
+                changes.defines.append((define.group(1), _strip_comments(value), where))
+                continue
+            function = FUNCTION_RE.match(text)
+            if function:
+                body = [text]
+                depth = text.count("{") - text.count("}")
+                seen = "{" in text
+                while index < len(lines) and not (seen and depth <= 0):
+                    body.append(lines[index][1])
+                    depth += lines[index][1].count("{") - lines[index][1].count("}")
+                    seen = seen or "{" in lines[index][1]
+                    index += 1
+                changes.functions.append((function.group(1), where, "\n".join(body)))
+                continue
+            select = SELECT_RE.match(text)
+            if select and path.endswith("Kconfig"):
+                condition = " ".join(select.group(2).split()) if select.group(2) else None
+                changes.selects.append((select.group(1), condition, where))
+
+    # -- evaluating -----------------------------------------------------------------------------
+
+    def evaluator(self, changes: SeriesChanges, arch: Arch | None = None) -> Evaluator:
+        scan = HeaderScan()
+        for path, text in changes.context:
+            match = DEFINE_RE.match(text)
+            if match and match.group(2) is None:
+                value = _strip_comments(match.group(3))
+                scan.macros[match.group(1)] = Macro(match.group(1), None, value, path, 0)
+        for name, value, where in changes.defines:
+            scan.macros[name] = Macro(name, None, value, where.file, where.line)
+        bits = arch.pte_bits if arch else 64
+        return Evaluator(scan, {}, bits, bits)
+
+    def value(self, changes: SeriesChanges, name: str, arch: Arch | None = None) -> int | None:
+        try:
+            return self.evaluator(changes, arch).value(name)
+        except (Unevaluable, RecursionError):
+            return None
+
+    # -- the rules ------------------------------------------------------------------------------
+
+    def run(self, series: Series) -> list[ReviewFinding]:
+        for rule_id, message in series.notes:
+            self.report(rule_id, "", 0, message, None)
+        changes = self.collect(series)
+        self.check_types(changes)
+        self.check_markers(changes)
+        for arch in self.spec.arches.values():
+            self.check_arch(changes, arch)
+        self.check_foreign_arches(changes)
+        return self.findings
+
+    def check_types(self, changes: SeriesChanges) -> None:
+        spec = self.spec
+        swap_h = spec.generic_files["swap_h"]
+        spec_types = {t: g for g in spec.groups for t in g.types}
+        spec_counts = {g.count_macro: g for g in spec.groups}
+        added_types = [
+            (n, v, w)
+            for n, v, w in changes.defines
+            if w.file == swap_h
+            and n.startswith("SWP_")
+            and "MAX_SWAPFILES" in v
+            and not n.endswith("_NUM")
+        ]
+        removed_types = {
+            n for n, _, f in changes.removed_defines if f == swap_h and n in spec_types
+        }
+        added_names = {n for n, _, _ in changes.defines}
+        changed_counts = {
+            n for n, _, w in changes.defines if w.file == swap_h and n.endswith("_NUM")
+        }
+        for name, _value, where in added_types:
+            if name in spec_types and name not in removed_types:
+                continue
+            count = self._count_macro_before(changes, where)
+            if count and count not in changed_counts:
+                self.report(
+                    "SWP101",
+                    where.file,
+                    where.line,
+                    f"{name} is added but {count} is not changed",
+                    where.patch,
+                )
+            if name not in spec_types:
+                self.report(
+                    "SWP401",
+                    where.file,
+                    where.line,
+                    f"the series adds special swap type {name}; {spec.name} has no such "
+                    "type: the spec needs the same change",
+                    where.patch,
+                )
+        for name in sorted(removed_types - added_names):
+            group = spec_types[name]
+            patch = next(p for n, p, _ in changes.removed_defines if n == name)
+            if group.count_macro not in changed_counts:
+                self.report(
+                    "SWP101",
+                    swap_h,
+                    0,
+                    f"{name} is removed but {group.count_macro} is not changed",
+                    patch,
+                )
+            self.report(
+                "SWP401",
+                swap_h,
+                0,
+                f"the series removes special swap type {name}, which {spec.name} lists: "
+                "the spec needs the same change",
+                patch,
+            )
+        max_text = self._post_define_text(changes, "MAX_SWAPFILES")
+        for name, _value, where in changes.defines:
+            if where.file != swap_h or not name.endswith("_NUM") or name in spec_counts:
+                continue
+            if max_text is None:
+                self.report(
+                    "SWP102",
+                    where.file,
+                    where.line,
+                    f"{name} is new but MAX_SWAPFILES does not subtract it (MAX_SWAPFILES is "
+                    "not changed in the series)",
+                    where.patch,
+                )
+            elif name not in max_text:
+                self.report(
+                    "SWP102",
+                    where.file,
+                    where.line,
+                    f"{name} is new but MAX_SWAPFILES does not subtract it",
+                    where.patch,
+                )
+        total = len(spec_types) + len({n for n, _, _ in added_types} - set(spec_types))
+        total -= len(removed_types - added_names)
+        limit = (1 << spec.max_swapfiles_shift) - total
+        if limit < spec.min_max_swapfiles and (added_types or removed_types):
+            where = added_types[-1][2] if added_types else None
+            self.report(
+                "SWP103",
+                swap_h,
+                where.line if where else 0,
+                f"MAX_SWAPFILES would be {limit} with every gate on, below "
+                f"{spec.name}'s floor {spec.min_max_swapfiles}",
+                where.patch if where else None,
+            )
+
+    def _post_define_text(self, changes: SeriesChanges, name: str) -> str | None:
+        """A define's post-image text when a hunk that changes it shows it whole."""
+        for _path, lines, _patch in changes.hunks:
+            for index, (_number, text, _added) in enumerate(lines):
+                match = DEFINE_RE.match(text)
+                if not match or match.group(1) != name:
+                    continue
+                end = index
+                while lines[end][1].rstrip().endswith("\\") and end + 1 < len(lines):
+                    end += 1
+                if any(added for _, _, added in lines[index : end + 1]):
+                    return " ".join(text for _, text, _ in lines[index : end + 1])
+        return None
+
+    def _count_macro_before(self, changes: SeriesChanges, where: Added) -> str | None:
+        for path, lines, patch in changes.hunks:
+            if path != where.file or patch is not where.patch:
+                continue
+            numbers = [n for n, _, _ in lines]
+            if where.line not in numbers:
+                continue
+            count = None
+            for number, text, _ in lines:
+                if number >= where.line:
+                    break
+                match = DEFINE_RE.match(text)
+                if match and match.group(1).endswith("_NUM"):
+                    count = match.group(1)
+                elif match and match.group(1) in self._group_by_type:
+                    count = self._group_by_type[match.group(1)]
+                if text.strip().startswith("#endif"):
+                    count = None
+            return count
+        return None
+
+    def check_markers(self, changes: SeriesChanges) -> None:
+        spec = self.spec
+        mask_name = spec.markers.mask_macro
+        markers = {m.name: m.bit for m in spec.markers.markers}
+        removed = {n for n, _, _ in changes.removed_defines if n.startswith("PTE_MARKER_")}
+        added = [
+            (n, w) for n, _, w in changes.defines if n.startswith("PTE_MARKER_") and n != mask_name
+        ]
+        post = {n: b for n, b in markers.items() if n not in removed}
+        narrowest = min(
+            min(a.offset.width, layout.generic_type_shift(spec, a.pte_bits))
+            for a in spec.arches.values()
+        )
+        for name, where in added:
+            bit_value = self.value(changes, name)
+            if bit_value is None or bit_value & (bit_value - 1):
+                continue
+            bit = bit_value.bit_length() - 1
+            clash = next((n for n, b in post.items() if b == bit and n != name), None)
+            if clash:
+                self.report(
+                    "SWP201",
+                    where.file,
+                    where.line,
+                    f"{name} uses bit {bit}, already taken by {clash}",
+                    where.patch,
+                )
+            if bit >= narrowest:
+                self.report(
+                    "SWP203",
+                    where.file,
+                    where.line,
+                    f"{name} is bit {bit}; the narrowest swap offset is {narrowest} bits",
+                    where.patch,
+                )
+            if markers.get(name) != bit:
+                have = f"bit {markers[name]}" if name in markers else "no such marker"
+                self.report(
+                    "SWP401",
+                    where.file,
+                    where.line,
+                    f"the series makes {name} bit {bit}; {spec.name} has {have}: "
+                    "the spec needs the same change",
+                    where.patch,
+                )
+            post[name] = bit
+            if not any(name in body for _, _, body in changes.functions):
+                self.report(
+                    "SWP204",
+                    where.file,
+                    where.line,
+                    f"{name} is new but the series adds no helper that uses it",
+                    where.patch,
+                )
+        for name in sorted(removed - {n for n, _ in added}):
+            if name in markers:
+                patch = next(p for n, p, _ in changes.removed_defines if n == name)
+                self.report(
+                    "SWP401",
+                    spec.generic_files["swapops_h"],
+                    0,
+                    f"the series removes {name}, which {spec.name} has: the spec needs "
+                    "the same change",
+                    patch,
+                )
+        expected = 0
+        for bit in post.values():
+            expected |= 1 << bit
+        mask_def = next((w for n, _, w in changes.defines if n == mask_name), None)
+        in_context = any(
+            (m := DEFINE_RE.match(text)) and m.group(1) == mask_name for _, text in changes.context
+        )
+        if mask_def is not None or (in_context and (added or removed)):
+            got = self.value(changes, mask_name)
+            if got is not None and got != expected:
+                where = mask_def or (added[-1][1] if added else None)
+                self.report(
+                    "SWP202",
+                    where.file if where else spec.generic_files["swapops_h"],
+                    where.line if where else 0,
+                    f"{mask_name} is {got:#x}; the markers need {expected:#x}",
+                    where.patch if where else None,
+                )
+        elif post != markers and expected != layout.marker_mask(spec):
+            where = added[-1][1] if added else None
+            self.report(
+                "SWP202",
+                where.file if where else spec.generic_files["swapops_h"],
+                where.line if where else 0,
+                f"the markers change but {mask_name} does not; it must become {expected:#x}",
+                where.patch if where else None,
+            )
+
+    def check_arch(self, changes: SeriesChanges, arch: Arch) -> None:
+        files = set(arch.headers)
+        defines = [(n, v, w) for n, v, w in changes.defines if w.file in files]
+        functions = [(n, w) for n, w, _ in changes.functions if w.file in files]
+        selects = [(s, c, w) for s, c, w in changes.selects if w.file == arch.kconfig]
+        removed_selects = {s for s, f, _ in changes.removed_selects if f == arch.kconfig}
+        new_flags: dict[str, tuple[int | None, Added]] = {}
+        for name, _value, where in defines:
+            flag = self._flag_of(arch, name)
+            if flag is None:
+                self._check_field_macro(changes, arch, name, where)
+                continue
+            bit_value = self.value(changes, name, arch)
+            bit = (
+                bit_value.bit_length() - 1
+                if bit_value and not bit_value & (bit_value - 1)
+                else None
+            )
+            new_flags[flag] = (bit, where)
+            if bit is None:
+                continue
+            parts = [p for p in layout.arch_parts(arch) if p.label != f"flags.{flag}"]
+            hits = [p.label for p in parts if p.mask >> bit & 1]
+            if hits:
+                self.report(
+                    "SWP301",
+                    where.file,
+                    where.line,
+                    f"{arch.name} {name} is bit {bit}, which is {', '.join(hits)}",
+                    where.patch,
+                )
+            spec_flag = arch.flags.get(flag)
+            if spec_flag is None or spec_flag.bit != bit:
+                have = f"bit {spec_flag.bit}" if spec_flag else "no such bit"
+                self.report(
+                    "SWP401",
+                    where.file,
+                    where.line,
+                    f"the series makes the {arch.name} {flag} swap bit bit {bit}; "
+                    f"{self.spec.name} has {have}: the spec needs the same change",
+                    where.patch,
+                )
+        added_helpers = {n for n, _ in functions}
+        for flag in FLAG_NAMES:
+            helpers = FLAG_HELPERS[flag]
+            present = [h for h in helpers if h in added_helpers]
+            if present and len(present) < 3 and flag not in arch.flags:
+                missing = [h for h in helpers if h not in added_helpers]
+                where = next(w for n, w in functions if n == present[0])
+                self.report(
+                    "SWP303",
+                    where.file,
+                    where.line,
+                    f"{arch.name} gets {', '.join(present)} but not {', '.join(missing)}",
+                    where.patch,
+                )
+        for flag, symbol in FLAG_SELECTS.items():
+            rule_id = "SWP304" if flag == "uffd_wp" else "SWP305"
+            has_bit = flag in arch.flags or flag in new_flags
+            selects_symbol = (arch.selects_symbol(symbol) and symbol not in removed_selects) or any(
+                s == symbol for s, _, _ in selects
+            )
+            if flag in new_flags and not selects_symbol:
+                where = new_flags[flag][1]
+                self.report(
+                    rule_id,
+                    where.file,
+                    where.line,
+                    f"{arch.name} gets a {flag} swap bit but does not select {symbol}",
+                    where.patch,
+                )
+            for sym, _cond, where in selects:
+                if sym == symbol and not has_bit:
+                    self.report(
+                        rule_id,
+                        where.file,
+                        where.line,
+                        f"{arch.name} selects {symbol} but has no {flag} swap bit",
+                        where.patch,
+                    )
+        spec_selects = {(s.symbol, s.condition) for s in arch.selects}
+        for sym, cond, where in selects:
+            if sym in FLAG_SELECTS.values() and (sym, cond) not in spec_selects:
+                self.report(
+                    "SWP401",
+                    where.file,
+                    where.line,
+                    f"the series adds 'select {sym}' to {arch.name}; {self.spec.name} "
+                    "does not have it: the spec needs the same change",
+                    where.patch,
+                )
+        self._check_comments(changes, arch)
+
+    def _flag_bit(self, changes: SeriesChanges, arch: Arch, value: str) -> int | None:
+        """The bit a flag definition sets; a run-time condition counts as true."""
+        text = re.sub(r"\w+_has_extension_\w+\([^()]*\)", "1", value)
+        try:
+            got = self.evaluator(changes, arch).evaluate(tokenize(text))
+        except (Unevaluable, RecursionError):
+            return None
+        return got.bit_length() - 1 if got and not got & (got - 1) else None
+
+    def _flag_of(self, arch: Arch, name: str) -> str | None:
+        for flag, spec_flag in arch.flags.items():
+            if spec_flag.macro == name:
+                return flag
+        if "SWP" not in name:
+            return None
+        for flag, word in FLAG_WORDS.items():
+            if word in name and not name.endswith("_SHIFT"):
+                return flag
+        return None
+
+    def _check_field_macro(
+        self, changes: SeriesChanges, arch: Arch, name: str, where: Added
+    ) -> None:
+        for role_field in ("type", "offset"):
+            field_spec = getattr(arch, role_field)
+            for role, macro in field_spec.macros.items():
+                if macro != name:
+                    continue
+                value = self.value(changes, name, arch)
+                if value is None:
+                    return
+                if (
+                    role_field == "type"
+                    and role == "width"
+                    and value < self.spec.max_swapfiles_shift
+                ):
+                    self.report(
+                        "SWP302",
+                        where.file,
+                        where.line,
+                        f"{arch.name} {name} is {value}, narrower than "
+                        f"MAX_SWAPFILES_SHIFT {self.spec.max_swapfiles_shift}",
+                        where.patch,
+                    )
+                expected = {
+                    "lsb": field_spec.lsb,
+                    "width": field_spec.width,
+                    "mask": layout.value_mask(field_spec.width),
+                }[role]
+                if value != expected:
+                    self.report(
+                        "SWP401",
+                        where.file,
+                        where.line,
+                        f"the series makes {arch.name} {name} {value}; {self.spec.name} "
+                        f"has {expected}: the spec needs the same change",
+                        where.patch,
+                    )
+
+    def _check_comments(self, changes: SeriesChanges, arch: Arch) -> None:
+        for path, lines, patch in changes.hunks:
+            if path not in arch.headers or not any(added for _, _, added in lines):
+                continue
+            text = "\n".join(t for _, t, _ in lines)
+            if "swap" not in text.lower() or "offset" not in text.lower():
+                continue
+            first = lines[0][0]
+            for field_found in parse_comment(text, first, arch.pte_bits, arch.name == "s390"):
+                added_here = any(n == field_found.line and a for n, _, a in lines)
+                if not added_here:
+                    continue
+                spec_field = getattr(arch, field_found.name)
+                if (field_found.lo, field_found.hi) != (spec_field.lsb, spec_field.msb):
+                    self.report(
+                        "SWP306",
+                        path,
+                        field_found.line,
+                        f"the comment puts the {arch.name} {field_found.name} at bits "
+                        f"{field_found.lo}-{field_found.hi}; the layout has "
+                        f"{spec_field.lsb}-{spec_field.msb}",
+                        patch,
+                    )
+
+    def check_foreign_arches(self, changes: SeriesChanges) -> None:
+        """Generic rules for arch headers the spec does not describe."""
+        by_file: dict[str, set[str]] = {}
+        where_of: dict[tuple[str, str], Added] = {}
+        for name, where, _ in changes.functions:
+            if where.file in self.arch_of:
+                continue
+            by_file.setdefault(where.file.split("/")[1], set()).add(name)
+            where_of[(where.file.split("/")[1], name)] = where
+        for arch_dir, names in by_file.items():
+            for flag in FLAG_NAMES:
+                helpers = FLAG_HELPERS[flag]
+                present = [h for h in helpers if h in names]
+                if present and len(present) < 3:
+                    where = where_of[(arch_dir, present[0])]
+                    missing = [h for h in helpers if h not in names]
+                    self.report(
+                        "SWP303",
+                        where.file,
+                        where.line,
+                        f"arch/{arch_dir} gets {', '.join(present)} but not {', '.join(missing)}",
+                        where.patch,
+                    )
+
+
+def _strip_comments(value: str) -> str:
+    value = re.sub(r"/\*.*?\*/", " ", value)
+    return value.split("//", 1)[0].strip()
+
+
+def review_series(spec: Spec, series: Series) -> list[ReviewFinding]:
+    return Review(spec).run(series)

@@ -1,0 +1,305 @@
+"""Incoming patches as a series: mail (mbox, .patch files, stdin, a git range) -> Series.
+
+Mail is decoded before unidiff sees it (quoted-printable, base64, charsets, CRLF). Subjects
+are parsed for ``[PATCH v3 05/12]``, RFC and RESEND; replies that only quote a diff are
+ignored; with several versions in one input, the newest is reviewed and the report says so.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+import re
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codegen.errors import SwapgenError
+
+PREFIX_RE = re.compile(r"^\s*\[(?P<tags>[^\]]*\bPATCH\b[^\]]*)\]\s*(?P<title>.*)$", re.I | re.S)
+COUNTER_RE = re.compile(r"\b(\d+)/(\d+)\b")
+VERSION_RE = re.compile(r"\bv(\d+)\b", re.I)
+DIFF_START_RE = re.compile(r"^(diff --git |--- (a/|/dev/null))", re.M)
+MAX_MESSAGE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Patch:
+    """One message of a series."""
+
+    source: str  # file name (and message number) it came from
+    subject: str
+    title: str
+    version: int
+    number: int  # 0 for a cover letter
+    total: int
+    rfc: bool = False
+    resend: bool = False
+    version_inferred: bool = False
+    author: str = ""
+    message_id: str = ""
+    diff: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if self.number < 0:
+            return f"({self.source})"
+        counter = f"{self.number}/{self.total}" if self.total else "1/1"
+        return f"[{counter}] {self.title}"
+
+
+@dataclass
+class Series:
+    patches: list[Patch]  # the reviewed version, cover letter first, in order
+    cover: Patch | None
+    version: int
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (rule id, message)
+    ignored: int = 0
+
+
+def parse_subject(subject: str) -> tuple[str, int, int, int, bool, bool, bool]:
+    """(title, version, number, total, rfc, resend, version_inferred) of a subject line."""
+    clean = " ".join(subject.split())
+    while clean.lower().startswith(("re:", "fwd:")):
+        clean = clean.split(":", 1)[1].strip()
+    match = PREFIX_RE.match(clean)
+    if not match:
+        return clean, 1, 1, 1, False, False, True
+    tags = match.group("tags")
+    counter = COUNTER_RE.search(tags)
+    number, total = (int(counter.group(1)), int(counter.group(2))) if counter else (1, 1)
+    version = VERSION_RE.search(tags)
+    rfc = bool(re.search(r"\bRFC\b", tags, re.I))
+    resend = bool(re.search(r"\bRESEND\b", tags, re.I))
+    return (
+        match.group("title").strip(),
+        int(version.group(1)) if version else 1,
+        number,
+        total,
+        rfc,
+        resend,
+        version is None,
+    )
+
+
+def _payload_text(part: email.message.Message) -> str | None:
+    try:
+        raw = part.get_payload(decode=True)
+    except Exception:  # a broken transfer encoding is a finding
+        return None
+    if raw is None:
+        return None
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        text = raw.decode(charset, errors="replace")
+    except LookupError:
+        text = raw.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _body(message: email.message.Message) -> tuple[str, list[str]]:
+    """The text part that carries the diff (or the first text part), decoded."""
+    problems = []
+    texts = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        if part.get_content_maintype() != "text":
+            if part.get_content_maintype() != "multipart":
+                problems.append(f"ignored a {part.get_content_type()} attachment")
+            continue
+        text = _payload_text(part)
+        if text is None:
+            problems.append("a text part could not be decoded")
+            continue
+        texts.append(text)
+    for text in texts:
+        if DIFF_START_RE.search(text):
+            return text, problems
+    return (texts[0] if texts else ""), problems
+
+
+def _is_quoted_reply(body: str) -> bool:
+    return not DIFF_START_RE.search(body) and bool(re.search(r"^>\s*(diff --git|@@ )", body, re.M))
+
+
+def patch_from_message(message: email.message.Message, source: str) -> Patch | None:
+    """A Patch for a message, or None for a reply that only quotes a diff."""
+    try:
+        subject = str(message.get("Subject", "") or "")
+    except Exception:  # an undecodable header
+        subject = ""
+    body, problems = _body(message)
+    if subject.lower().startswith("re:") and not DIFF_START_RE.search(body):
+        return None
+    if not DIFF_START_RE.search(body) and not PREFIX_RE.match(subject):
+        return None  # not a patch: no diff and no [PATCH] subject
+    if _is_quoted_reply(body):
+        return None
+    title, version, number, total, rfc, resend, inferred = parse_subject(subject)
+    patch = Patch(
+        source=source,
+        subject=subject,
+        title=title or "(no subject)",
+        version=version,
+        number=number,
+        total=total,
+        rfc=rfc,
+        resend=resend,
+        version_inferred=inferred,
+        author=str(message.get("From", "") or ""),
+        message_id=str(message.get("Message-ID", "") or "").strip(),
+        problems=problems,
+    )
+    if not subject:
+        patch.problems.append("the mail has no Subject")
+    if message.get("X-Swapgen-Problem"):
+        patch.problems.append(str(message["X-Swapgen-Problem"]))
+        patch.number = -1  # not a part of the series, just where the problem was
+    match = DIFF_START_RE.search(body)
+    if match:
+        patch.diff = body[match.start() :]
+        # a signature after the diff ("-- \n2.39.5") is not part of it
+        patch.diff = re.split(r"^-- $", patch.diff, maxsplit=1, flags=re.M)[0]
+    return patch
+
+
+def _parse_bytes(data: bytes, source: str) -> email.message.Message:
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
+def _messages_from_mbox_bytes(
+    data: bytes, source: str
+) -> Iterator[tuple[str, email.message.Message]]:
+    chunks = re.split(rb"(?m)^From \S+ .*\n", data)
+    count = 0
+    for chunk in chunks:
+        if not chunk.strip():
+            continue
+        count += 1
+        yield f"{source}#{count}", _parse_bytes(_unescape_from(chunk), source)
+
+
+def _unescape_from(chunk: bytes) -> bytes:
+    return re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
+
+
+def messages_from_path(path: Path) -> Iterator[tuple[str, email.message.Message]]:
+    """Messages of an mbox file, a single .patch/.eml file, or a directory of .patch files."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox"))
+        if not files:
+            raise SwapgenError(f"{path}: no .patch, .eml or .mbox files in this directory")
+        for file in files:
+            yield from messages_from_path(file)
+        return
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(5)
+    except OSError as err:
+        raise SwapgenError(f"{path}: cannot read: {err.strerror or err}") from None
+    if head == b"From ":
+        box = mailbox.mbox(str(path), create=False)
+        try:
+            for index, key in enumerate(box.iterkeys(), start=1):
+                try:
+                    data = box.get_bytes(key)
+                except Exception:  # one broken message must not stop the rest
+                    continue
+                if len(data) > MAX_MESSAGE_BYTES:
+                    yield f"{path}#{index}", _skipped(f"a {len(data) >> 20} MB message, skipped")
+                    continue
+                yield f"{path}#{index}", _parse_bytes(_unescape_from(data), str(path))
+        finally:
+            box.close()
+        return
+    data = path.read_bytes()
+    yield str(path), _parse_bytes(data, str(path))
+
+
+def _skipped(reason: str) -> email.message.Message:
+    message = email.message.EmailMessage()
+    message["Subject"] = "[PATCH] (skipped)"
+    message["X-Swapgen-Problem"] = reason
+    return message
+
+
+def messages_from_stdin(data: bytes) -> Iterator[tuple[str, email.message.Message]]:
+    if data.startswith(b"From "):
+        yield from _messages_from_mbox_bytes(data, "<stdin>")
+    else:
+        yield "<stdin>", _parse_bytes(data, "<stdin>")
+
+
+def messages_from_git(
+    repo: Path, revision_range: str
+) -> Iterator[tuple[str, email.message.Message]]:
+    if ".." not in revision_range:
+        raise SwapgenError(f"--range {revision_range}: expected A..B")
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "format-patch", "--stdout", "--no-signature", revision_range],
+        capture_output=True,
+    )
+    if proc.returncode != 0:
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SwapgenError(
+            f"{repo}: git format-patch {revision_range}: {reason[-1] if reason else 'failed'}"
+        )
+    yield from _messages_from_mbox_bytes(proc.stdout, f"{repo}@{revision_range}")
+
+
+def build_series(messages: Iterable[tuple[str, email.message.Message]]) -> Series:
+    """Group messages into versions, pick the newest, check for missing and duplicate parts."""
+    patches: list[Patch] = []
+    ignored = 0
+    for source, message in messages:
+        patch = patch_from_message(message, source)
+        if patch is None:
+            ignored += 1
+            continue
+        patches.append(patch)
+    if not patches:
+        raise SwapgenError("no patches in the input (only replies, or no mail at all)")
+    versions = sorted({p.version for p in patches})
+    newest = versions[-1]
+    chosen = [p for p in patches if p.version == newest]
+    notes: list[tuple[str, str]] = []
+    if len(versions) > 1:
+        older = ", ".join(f"v{v}" for v in versions[:-1])
+        notes.append(
+            (
+                "SWP903",
+                f"the input holds several versions ({older}, v{newest}); reviewing v{newest}",
+            )
+        )
+    if any(p.version_inferred for p in chosen) and newest == 1 and len(chosen) > 0:
+        notes.append(("SWP906", "no version in the subjects; reviewed as v1 (inferred, not read)"))
+    totals = {p.total for p in chosen if p.number > 0}
+    if len(totals) > 1:
+        notes.append(("SWP903", f"the parts disagree on the series length: {sorted(totals)}"))
+    total = max(totals) if totals else 1
+    seen: dict[int, Patch] = {}
+    ordered: list[Patch] = []
+    for patch in sorted(chosen, key=lambda p: p.number):
+        if patch.number in seen:
+            notes.append(
+                ("SWP902", f"part {patch.number}/{total} appears twice; the first is reviewed")
+            )
+            continue
+        seen[patch.number] = patch
+        ordered.append(patch)
+    missing = [n for n in range(1, total + 1) if n not in seen]
+    if missing and not (total == 1 and ordered):
+        listed = ", ".join(f"{n}/{total}" for n in missing)
+        notes.append(("SWP901", f"the series lacks part{'s' if len(missing) > 1 else ''} {listed}"))
+    cover = seen.get(0)
+    return Series(
+        patches=[p for p in ordered if p.number != 0],
+        cover=cover,
+        version=newest,
+        notes=notes,
+        ignored=ignored,
+    )

@@ -1,0 +1,405 @@
+"""swapgen review: the corpus of series under tests/corpus, formats, protocols, robustness."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from codegen.rules import RULES
+from tests.conftest import REPO, run_main, run_script
+from tests.kernel_trees import kernel_tree
+
+CORPUS = REPO / "tests" / "corpus"
+EXPECTED = json.loads((CORPUS / "expected.json").read_text())
+SARIF_SCHEMA = json.loads((REPO / "tests/data/sarif-2.1.0.json").read_text())
+
+
+def review_json(*args: str) -> tuple[int, dict]:
+    result = run_main("review", "--format", "json", *args)
+    assert "Traceback" not in result.err
+    return result.code, json.loads(result.out)
+
+
+def brief(case: str, data: dict) -> list[list]:
+    prefix = str(CORPUS / case) + "/"
+    return [[f["rule"], f["file"].replace(prefix, ""), f["line"]] for f in data["findings"]]
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_corpus_series_give_exactly_the_expected_findings(case):
+    expected = EXPECTED[case]
+    code, data = review_json("--spec", expected["spec"], str(CORPUS / case))
+    assert sorted(brief(case, data)) == sorted(expected["findings"])
+    errors = any(RULES[f[0]].severity == "error" for f in expected["findings"])
+    assert code == (1 if errors else 0)
+
+
+def test_the_corpus_is_big_enough_and_every_rule_fires():
+    assert len(EXPECTED) >= 15
+    fired = {f[0] for case in EXPECTED.values() for f in case["findings"]}
+    review_rules = {r for r in RULES if r[3] in "1234" or r.startswith("SWP9")} - {"SWP907"}
+    assert review_rules <= fired, review_rules - fired  # SWP907 fires in the --tree test
+
+
+NEAR_MISSES = {
+    "SWP101": "10-device-exclusive-good",  # types removed and added, count updated
+    "SWP102": "25-count-subtracted",
+    "SWP103": "24-budget-at-floor",  # MAX_SWAPFILES exactly 16
+    "SWP201": "01-guard-marker-good",
+    "SWP202": "01-guard-marker-good",
+    "SWP203": "26-marker-high-but-inside",  # bit 23 < 24
+    "SWP204": "01-guard-marker-good",
+    "SWP301": "14-riscv-sd-uw-good",
+    "SWP302": "27-type-field-wider",
+    "SWP303": "14-riscv-sd-uw-good",
+    "SWP304": "14-riscv-sd-uw-good",
+    "SWP305": "14-riscv-sd-uw-good",
+    "SWP306": "14-riscv-sd-uw-good",  # adds comment lines that agree
+    "SWP401": "10-device-exclusive-good",  # against 6.19, which has the change
+    "SWP901": "20-two-versions-duplicate",
+    "SWP902": "19-missing-part-and-reply",
+    "SWP903": "19-missing-part-and-reply",
+    "SWP904": "01-guard-marker-good",
+    "SWP905": "01-guard-marker-good",
+    "SWP906": "20-two-versions-duplicate",
+}
+
+
+@pytest.mark.parametrize(("rule", "case"), sorted(NEAR_MISSES.items()))
+def test_each_rule_has_a_near_miss_that_does_not_fire(rule, case):
+    assert case in EXPECTED
+    assert rule not in {f[0] for f in EXPECTED[case]["findings"]}
+
+
+def test_mime_encodings_and_crlf_read_the_same():
+    results = [
+        EXPECTED[c]["findings"]
+        for c in (
+            "01-guard-marker-good",
+            "02-guard-marker-qp",
+            "03-guard-marker-base64",
+            "04-guard-marker-crlf",
+        )
+    ]
+    assert all(r == results[0] for r in results)
+    raw = (CORPUS / "02-guard-marker-qp/series.mbox").read_text()
+    assert "Content-Transfer-Encoding: quoted-printable" in raw and "=\n" in raw  # soft breaks
+    _, data = review_json("--spec", "6.12", str(CORPUS / "02-guard-marker-qp"))
+    assert [f["rule"] for f in data["findings"]] == ["SWP906", "SWP401"]
+
+
+def test_the_reply_that_quotes_a_diff_is_ignored():
+    _, data = review_json("--spec", "6.19", str(CORPUS / "19-missing-part-and-reply"))
+    assert data["patches"] == [
+        "[1/3] mm: add PTE_MARKER_GUARD",
+        "[3/3] mm: document SWP_DEVICE_NUM",
+    ]
+    assert data["cover"] == "[0/3] *** SUBJECT HERE ***"
+    assert data["version"] == 2
+
+
+def test_text_format_is_checkpatch_like():
+    result = run_main("review", "--spec", "6.12", str(CORPUS / "12-flag-overlaps-type"))
+    assert result.code == 1
+    assert result.out.splitlines()[1] == (
+        "arch/arm64/include/asm/pgtable-prot.h:31: ERROR: SWP301: arm64 PTE_SWP_UFFD_WP is bit 6, "
+        "which is type [[1/1] arm64: mm: move the uffd-wp swap bit]"
+    )
+    assert result.err == "v1, 1 patch(es) vs linux-6.12: 2 error(s), 0 warning(s)\n"
+
+
+def test_quiet_text_is_silent_when_clean():
+    result = run_main(
+        "review",
+        "--quiet",
+        "--spec",
+        "6.19",
+        "--ignore",
+        "SWP906",
+        str(CORPUS / "01-guard-marker-good"),
+    )
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+def test_sarif_validates_against_the_2_1_0_schema():
+    result = run_main(
+        "review",
+        "--format",
+        "sarif",
+        "--spec",
+        "6.12",
+        str(CORPUS / "16-riscv-uffd-without-select"),
+    )
+    document = json.loads(result.out)
+    jsonschema.validate(document, SARIF_SCHEMA)
+    results = document["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"SWP304", "SWP401", "SWP906"}
+    located = next(r for r in results if r["ruleId"] == "SWP304")
+    assert (
+        located["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "arch/riscv/include/asm/pgtable-bits.h"
+    )
+    assert located["locations"][0]["physicalLocation"]["region"]["startLine"] == 34
+    again = json.loads(
+        run_main(
+            "review",
+            "--format",
+            "sarif",
+            "--spec",
+            "6.12",
+            str(CORPUS / "16-riscv-uffd-without-select"),
+        ).out
+    )
+    assert [r["partialFingerprints"] for r in again["runs"][0]["results"]] == [
+        r["partialFingerprints"] for r in results
+    ], "fingerprints are stable"
+
+
+def test_github_annotations():
+    result = run_main(
+        "review", "--format", "github", "--spec", "6.12", str(CORPUS / "13-type-field-narrow")
+    )
+    lines = result.out.splitlines()
+    assert (
+        "::error file=arch/arm/include/asm/pgtable.h,line=294,title=SWP302::arm __SWP_TYPE_BITS is 4, narrower than MAX_SWAPFILES_SHIFT 5 [[1/1] ARM: mm: shrink the swap type field]"
+        in lines
+    )
+    assert lines[0].startswith("::notice title=SWP906::")
+
+
+def test_b4_review_check_protocol_over_stdin():
+    message = (CORPUS / "06-marker-mask-not-updated/0001-guard.patch").read_bytes()
+    proc = subprocess.run(
+        ["python3", "-m", "codegen", "review", "--format", "b4", "--spec", "6.19", "-"],
+        input=message,
+        capture_output=True,
+        cwd=REPO,
+    )
+    assert proc.returncode == 1
+    (entry,) = json.loads(proc.stdout)
+    assert entry["tool"] == "swapgen" and entry["status"] == "fail"
+    assert entry["summary"] == "1 error(s), 0 warning(s) against the swapgen spec"
+    assert "SWP202" in entry["details"]
+    clean = (CORPUS / "03-guard-marker-base64/0001-guard.patch").read_bytes()
+    proc = subprocess.run(
+        [
+            "python3",
+            "-m",
+            "codegen",
+            "review",
+            "--format",
+            "b4",
+            "--spec",
+            "6.19",
+            "--ignore",
+            "SWP906",
+            "-",
+        ],
+        input=clean,
+        capture_output=True,
+        cwd=REPO,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"[]\n", b"")
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "verdict"),
+    [
+        ("01-guard-marker-good", 0, "ok"),
+        ("08-marker-without-helpers", 250, "warning"),
+        ("13-type-field-narrow", 1, "fail"),
+    ],
+)
+def test_nipa_exit_codes(case, code, verdict):
+    result = run_main(
+        "review", "--exit-codes", "nipa", "--spec", "6.19", "--ignore", "SWP906", str(CORPUS / case)
+    )
+    assert result.code == code
+    assert result.err.startswith(f"swapgen review: {verdict}: ")
+
+
+def test_strict_makes_warnings_fail():
+    case = str(CORPUS / "08-marker-without-helpers")
+    assert run_main("review", "--spec", "6.19", case).code == 0
+    assert run_main("review", "--spec", "6.19", "--strict", case).code == 1
+
+
+def test_select_and_ignore_by_id_and_prefix():
+    case = str(CORPUS / "23-budget-below-floor")
+    _, data = review_json("--spec", "6.12", "--select", "SWP1", case)
+    assert {f["rule"] for f in data["findings"]} == {"SWP103"}
+    _, data = review_json("--spec", "6.12", "--ignore", "SWP4", "--ignore", "swp906", case)
+    assert {f["rule"] for f in data["findings"]} == {"SWP103"}
+    result = run_main("review", "--select", "XYZ", case)
+    assert (result.code, result.err) == (
+        2,
+        "swapgen: error: --select/--ignore XYZ: matches no rule ID\n",
+    )
+
+
+def test_explain_prints_the_rule_doc():
+    result = run_main("review", "--explain", "swp304")
+    assert result.code == 0
+    assert result.out.startswith(
+        "SWP304 (error): uffd-wp swap bit and HAVE_ARCH_USERFAULTFD_WP disagree\n\n"
+    )
+    assert run_main("review", "--explain", "SWP999").code == 2
+
+
+def test_a_git_range_is_reviewed_like_its_mail(tmp_path):
+    repo = tmp_path / "linux"
+    subprocess.run(["cp", "-r", str(kernel_tree("6.12")), str(repo)], check=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    subprocess.run([*git, "am", "-q", str(CORPUS / "13-type-field-narrow/series.mbox")], check=True)
+    _, data = review_json("--spec", "6.12", "--git", str(repo), "--range", "HEAD~1..HEAD")
+    assert sorted(f["rule"] for f in data["findings"] if f["rule"] != "SWP906") == [
+        "SWP302",
+        "SWP401",
+    ]
+    result = run_main("review", "--git", str(repo), "--range", "nope..HEAD")
+    assert result.code == 2 and "git format-patch nope..HEAD" in result.err
+
+
+@pytest.fixture
+def tree_repo(tmp_path) -> Path:
+    repo = tmp_path / "linux"
+    subprocess.run(["cp", "-r", str(kernel_tree("6.12")), str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "init", "-q"], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(repo),
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qm",
+            "base",
+        ],
+        check=True,
+    )
+    return repo
+
+
+def test_tree_mode_applies_the_series_and_syncs(tree_repo, tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        (REPO / "specs/linux-6.12.yaml")
+        .read_text()
+        .replace(
+            "    flags:\n      uffd_wp: {bit: 3, macro: PTE_SWP_UFFD_WP",
+            "    flags:\n      uffd_wp: {bit: 6, macro: PTE_SWP_UFFD_WP",
+            1,
+        )
+    )
+    status = subprocess.run(
+        ["git", "-C", str(tree_repo), "status", "--porcelain"], capture_output=True, text=True
+    ).stdout
+    _, data = review_json(
+        "--spec", "6.12", "--tree", str(tree_repo), str(CORPUS / "12-flag-overlaps-type")
+    )
+    rules = [f["rule"] for f in data["findings"]]
+    assert "SWP523" in rules, "after applying, sync sees the moved bit"
+    moved = next(f for f in data["findings"] if f["rule"] == "SWP523")
+    assert moved["message"] == "after the series: arm64 uffd_wp swap bit: tree bit 6, spec bit 3"
+    after = subprocess.run(
+        ["git", "-C", str(tree_repo), "status", "--porcelain"], capture_output=True, text=True
+    ).stdout
+    assert after == status
+    worktrees = subprocess.run(
+        ["git", "-C", str(tree_repo), "worktree", "list"], capture_output=True, text=True
+    ).stdout
+    assert len(worktrees.splitlines()) == 1
+
+
+def test_tree_mode_reports_a_series_that_does_not_apply(tree_repo):
+    swap_h = tree_repo / "include/linux/swap.h"
+    swap_h.write_text(
+        swap_h.read_text().replace("#define SWP_DEVICE_NUM 4", "#define SWP_DEVICE_NUM 4 /* x */")
+    )
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(tree_repo),
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qam",
+            "conflict",
+        ],
+        check=True,
+    )
+    code, data = review_json(
+        "--spec", "6.19", "--tree", str(tree_repo), str(CORPUS / "10-device-exclusive-good")
+    )
+    assert code == 1
+    assert [f["rule"] for f in data["findings"] if f["rule"] != "SWP906"] == ["SWP907"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [
+        (bytes(range(256)) * 100, "no patches in the input"),
+        (
+            b"From x Mon Sep 17 00:00:00 2001\nSubject: [PATCH] t\n\n--- a/include/linux/swapops.h\n+++ b/include/linux/swapops.h\n@@ -1,9 +1,9 @@\n-x\n",
+            "SWP904",
+        ),
+        (b"", "no patches in the input"),
+    ],
+)
+def test_malformed_input_never_tracebacks(tmp_path, content, expect):
+    path = tmp_path / "bad.mbox"
+    path.write_bytes(content)
+    result = run_main("review", "--format", "json", str(path))
+    assert "Traceback" not in result.err
+    assert expect in result.out + result.err
+    assert result.code in (1, 2)
+
+
+def test_a_50_mb_mbox_is_reviewed_without_a_traceback(tmp_path):
+    good = (CORPUS / "13-type-field-narrow/series.mbox").read_bytes()
+    blob = b"From junk Mon Sep 17 00:00:00 2001\nSubject: junk\n\n" + (b"x" * 1023 + b"\n") * (
+        50 * 1024
+    )
+    path = tmp_path / "big.mbox"
+    path.write_bytes(blob + good)
+    assert path.stat().st_size > 50 * 1024 * 1024
+    result = run_script("review", "--format", "json", "--spec", "6.12", str(path))
+    assert "Traceback" not in result.err
+    data = json.loads(result.out)
+    rules = {f["rule"] for f in data["findings"]}
+    assert {"SWP905", "SWP302"} <= rules, rules
+
+
+def test_usage_errors(tmp_path):
+    assert run_main("review").err.startswith("swapgen: error: name an mbox")
+    result = run_main("review", str(tmp_path / "none.mbox"))
+    assert result.code == 2 and "no such file or directory" in result.err
+    assert run_main("review", "--git", str(tmp_path)).code == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_main("review", str(empty))
+    assert result.code == 2 and "no .patch, .eml or .mbox files" in result.err
+
+
+def test_b4_reads_stdin_from_an_io_buffer(monkeypatch):
+    data = (CORPUS / "13-type-field-narrow/series.mbox").read_bytes()
+    fake = io.TextIOWrapper(io.BytesIO(data))
+    monkeypatch.setattr("sys.stdin", fake)
+    result = run_main("review", "--format", "b4", "--spec", "6.12", "-")
+    (entry,) = json.loads(result.out)
+    assert entry["status"] == "fail"
