@@ -73,6 +73,7 @@ class Review:
         self.owned_generic = set(spec.generic_files.values()) | {
             m.test_header for m in spec.markers.markers if m.test_header
         }
+        self._evaluators: dict[tuple[int, int], Evaluator] = {}
         self._group_by_type = {t: g.count_macro for g in spec.groups for t in g.types}
         self.arch_of: dict[str, str] = {}
         for arch in spec.arches.values():
@@ -172,6 +173,10 @@ class Review:
     # -- evaluating -----------------------------------------------------------------------------
 
     def evaluator(self, changes: SeriesChanges, arch: Arch | None = None) -> Evaluator:
+        bits = arch.pte_bits if arch else 64
+        cached = self._evaluators.get((id(changes), bits))
+        if cached is not None:
+            return cached
         scan = HeaderScan()
         for path, text in changes.context:
             match = DEFINE_RE.match(text)
@@ -180,8 +185,9 @@ class Review:
                 scan.macros[match.group(1)] = Macro(match.group(1), None, value, path, 0)
         for name, value, where in changes.defines:
             scan.macros[name] = Macro(name, None, value, where.file, where.line)
-        bits = arch.pte_bits if arch else 64
-        return Evaluator(scan, {}, bits, bits)
+        evaluator = Evaluator(scan, {}, bits, bits)
+        self._evaluators[(id(changes), bits)] = evaluator
+        return evaluator
 
     def value(self, changes: SeriesChanges, name: str, arch: Arch | None = None) -> int | None:
         try:
