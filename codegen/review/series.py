@@ -275,7 +275,8 @@ def build_series(messages: Iterable[tuple[str, email.message.Message]]) -> Serie
                 f"the input holds several versions ({older}, v{newest}); reviewing v{newest}",
             )
         )
-    if any(p.version_inferred for p in chosen) and newest == 1 and len(chosen) > 0:
+    # a lone patch (what b4 pipes in, one message at a time) has no version to speak of
+    if any(p.version_inferred for p in chosen) and newest == 1 and len(chosen) > 1:
         notes.append(("SWP906", "no version in the subjects; reviewed as v1 (inferred, not read)"))
     totals = {p.total for p in chosen if p.number > 0}
     if len(totals) > 1:
