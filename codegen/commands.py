@@ -265,7 +265,8 @@ def sync(
             out.write(finding.text() + "\n")
     verdict = "in sync" if not errors else "drift"
     err.write(
-        f"{facts.source.label} vs {spec.name} ({len(facts.arches)} arches): {verdict}, "
+        f"{facts.source.label} vs {spec.name} ({len(facts.arches)} "
+        f"arch{'es' if len(facts.arches) != 1 else ''}): {verdict}, "
         f"{errors} error(s), {warnings} warning(s)\n"
     )
     return EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK

@@ -12,6 +12,8 @@ from codegen.errors import SwapgenError
 def _repo(path: Path):
     import git
 
+    if not Path(path).exists():
+        raise SwapgenError(f"{path}: no such directory")
     try:
         return git.Repo(path, search_parent_directories=False)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):

@@ -20,7 +20,7 @@ from codegen.textedit import (
     function_end,
     replace_define_value,
 )
-from codegen.tree import TreeFacts, TreeSource, helper_defined, scan_config
+from codegen.tree import TreeFacts, TreeSource, helper_defined, normalize_condition, scan_config
 
 ARCH_PREFIX = {
     "x86_64": "x86/mm",
@@ -411,7 +411,7 @@ def _add_flag(arch: Arch, arch_facts, files: _Files, flag: str) -> None:
     block = definition.split("\n")
     if spec_flag.condition:
         block = [f"#ifdef {spec_flag.condition}", *block, "#else",
-                 define_line(spec_flag.macro, "0", like), "#endif"]  # fmt: skip
+                 define_line(spec_flag.macro, "(_AT(pteval_t, 0))", like), "#endif"]  # fmt: skip
     edits.insert_after(_after_enclosing_block(lines, _index(anchor)), block)
     helpers = [h for f in FLAG_NAMES if f in arch.flags and f != flag for h in FLAG_HELPERS[f]]
     present = [scan.functions[h] for h in helpers if h in scan.functions]
@@ -459,13 +459,22 @@ def _after_enclosing_block(lines: list[str], index: int) -> int:
 
 def _selects(arch: Arch, arch_facts, files: _Files, followups: list[str]) -> list[str]:
     summary = []
-    tree = {(s.symbol, s.under, s.condition): s for s in arch_facts.selects}
-    wanted = {
-        (s.symbol, s.under, " ".join(s.condition.split()) if s.condition else None)
-        for s in arch.selects
-    }
-    for symbol, under, condition in sorted(wanted - tree.keys(), key=str):
+    tree = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in arch_facts.selects}
+    spec_selects = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in arch.selects}
+    wanted = set(spec_selects)
+    for key in sorted(wanted - tree.keys(), key=str):
+        symbol, under, _ = key
+        condition = spec_selects[key].condition
+        condition = " ".join(condition.split()) if condition else None
         edits = files.get(arch.kconfig)
+        replaced = next(
+            (s for k, s in tree.items() if k[:2] == (symbol, under) and k not in wanted), None
+        )
+        if replaced is not None:
+            text = f"\tselect {symbol}" + (f" if {condition}" if condition else "")
+            edits.replace(replaced.line - 1, replaced.line, [text])
+            summary.append(f"select {symbol} on a new condition")
+            continue
         _insert_select(edits, under, symbol, condition, arch.kconfig)
         summary.append(f"select {symbol}")
         if not any(s.symbol == symbol for s in arch_facts.selects):
@@ -473,8 +482,11 @@ def _selects(arch: Arch, arch_facts, files: _Files, followups: list[str]) -> lis
                 f"{arch.name}: selecting {symbol} also needs the present-PTE and PMD helpers "
                 f"({SELECT_COMPANIONS[symbol]}); swapgen adds only the pte_swp_* ones"
             )
+    handled = {(s, u) for s, u, _ in wanted}
     for key in sorted(tree.keys() - wanted, key=str):
         found = tree[key]
+        if (found.symbol, found.under) in handled:
+            continue  # given its new condition above
         files.get(found.file).replace(found.line - 1, found.line, [])
         summary.append(f"drop the select of {found.symbol}")
     return summary

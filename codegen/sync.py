@@ -12,7 +12,14 @@ from codegen import layout
 from codegen.cheaders import Evaluator, Unevaluable
 from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
 from codegen.rules import rule
-from codegen.tree import ArchFacts, GenericFacts, TreeFacts, helper_defined, scan_config
+from codegen.tree import (
+    ArchFacts,
+    GenericFacts,
+    TreeFacts,
+    helper_defined,
+    normalize_condition,
+    scan_config,
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,27 @@ def _compare_generic(spec: Spec, generic: GenericFacts) -> list[Finding]:
         file, _, line = problem.where.rpartition(":")
         where = (file, int(line)) if file and line.isdigit() else (swap_h, 1)
         findings.append(_finding("SWP590", "generic", where, _unevaluable_text(problem)))
+    evaluator = Evaluator(generic.scan, {})
+    for group in spec.groups:
+        macro = generic.scan.macros.get(group.count_macro)
+        if macro is None:
+            continue
+        try:
+            count = evaluator.value(group.count_macro, macro.where)
+        except Unevaluable:
+            continue
+        if count != len(group.types):
+            findings.append(
+                _finding(
+                    "SWP501",
+                    "generic",
+                    (macro.file, macro.line),
+                    f"{group.count_macro}: tree {count}, spec {len(group.types)} "
+                    f"({', '.join(group.types)})",
+                    count,
+                    len(group.types),
+                )
+            )
     spec_gates = set(spec.gates)
     for off, (tree_max, tree_types) in generic.numbers.items():
         config = {g: g not in off for g in spec_gates}
@@ -222,6 +250,16 @@ def _compare_naming(spec: Spec, generic: GenericFacts) -> list[Finding]:
     for marker in spec.markers.markers:
         wanted += [marker.test] + ([marker.make] if marker.make else [])
     findings = []
+    if naming.predicates_header not in generic.helper_texts:
+        return [
+            _finding(
+                "SWP513",
+                "generic",
+                (naming.predicates_header, 0),
+                f"{naming.predicates_header} does not exist in the tree; the spec's {naming.api} "
+                f"helpers ({naming.is_marker_entry}, {naming.marker_get}, ...) live there",
+            )
+        ]
     for name in dict.fromkeys(wanted):
         if helper_defined(generic.helper_texts, name) is None:
             findings.append(
@@ -418,27 +456,47 @@ def _compare_macro_names(arch: Arch, facts: ArchFacts) -> list[Finding]:
 
 
 def _compare_selects(arch: Arch, facts: ArchFacts) -> list[Finding]:
+    """Selects compared by symbol, config entry and condition (&& terms in any order)."""
     findings = []
-    tree = {(s.symbol, s.under, s.condition): s for s in facts.selects}
-    spec = {
-        (s.symbol, s.under, " ".join(s.condition.split()) if s.condition else None)
-        for s in arch.selects
-    }
-    for key in sorted(spec - tree.keys(), key=str):
-        symbol, under, condition = key
-        text = f"select {symbol}" + (f" if {condition}" if condition else "")
+    tree = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in facts.selects}
+    spec = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in arch.selects}
+    for key in sorted(spec.keys() - tree.keys(), key=str):
+        wanted = spec[key]
+        condition = " ".join(wanted.condition.split()) if wanted.condition else None
+        text = f"select {wanted.symbol}" + (f" if {condition}" if condition else "")
+        differs = next(
+            (s for s in facts.selects if (s.symbol, s.under) == (wanted.symbol, wanted.under)), None
+        )
+        if differs is not None:
+            have = f"select {differs.symbol}" + (
+                f" if {differs.condition}" if differs.condition else ""
+            )
+            findings.append(
+                _finding(
+                    "SWP531",
+                    arch.name,
+                    (differs.file, differs.line),
+                    f"{arch.name}: config {wanted.under} has '{have}', the spec has '{text}'",
+                    have,
+                    text,
+                )
+            )
+            continue
         findings.append(
             _finding(
                 "SWP531",
                 arch.name,
-                (arch.kconfig, _config_line(facts, under)),
-                f"{arch.name}: config {under} should have '{text}' (spec), the tree has not",
+                (arch.kconfig, _config_line(facts, wanted.under)),
+                f"{arch.name}: config {wanted.under} should have '{text}' (spec), the tree has not",
                 None,
                 text,
             )
         )
-    for key in sorted(tree.keys() - spec, key=str):
+    matched = {(s.symbol, s.under) for s in arch.selects}
+    for key in sorted(tree.keys() - spec.keys(), key=str):
         found = tree[key]
+        if (found.symbol, found.under) in matched:
+            continue  # reported above as a different condition
         text = f"select {found.symbol}" + (f" if {found.condition}" if found.condition else "")
         findings.append(
             _finding(

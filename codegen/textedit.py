@@ -86,7 +86,8 @@ def replace_define_value(edits: FileEdits, index: int, value: str) -> None:
     match = DEFINE_HEAD.match(lines[index])
     if match is None:
         raise ValueError(f"line {index + 1} is not a #define")
-    edits.replace(index, end, [match.group(0) + value])
+    comment = re.search(r"(\s*/\*[^*]*\*/)\s*$", lines[end - 1])
+    edits.replace(index, end, [match.group(0) + value + (comment.group(1) if comment else "")])
 
 
 def function_end(lines: list[str], index: int) -> int:

@@ -221,6 +221,16 @@ def scan_config(spec_arch: Arch) -> dict:
     return config
 
 
+def normalize_condition(condition: str | None) -> str | None:
+    """A Kconfig 'if' condition in a canonical form: && terms sorted when that is all it has."""
+    if not condition:
+        return None
+    text = " ".join(condition.split())
+    if "||" in text or "(" in text or "!" in text:
+        return text
+    return " && ".join(sorted(term.strip() for term in text.split("&&")))
+
+
 def kconfig_entries(text: str) -> dict[str, int]:
     """Line of each ``config NAME`` entry."""
     entries = {}
