@@ -359,6 +359,8 @@ class _Parser:
         ev = self.ev
         if op in ("/", "%") and b == 0:
             raise Unevaluable("division by zero", self.where)
+        if op in ("<<", ">>") and b < 0:
+            raise Unevaluable(f"shift by a negative count ({b})", self.where)
         result = {
             "||": lambda: int(bool(a) or bool(b)),
             "&&": lambda: int(bool(a) and bool(b)),
@@ -479,6 +481,8 @@ class _Parser:
                 else int(ev._is_defined(symbol))
             )
         values = self._args()
+        if name in ("BIT", "_BITUL", "BIT_ULL", "_BITULL") and values[0] < 0:
+            raise Unevaluable(f"{name}({values[0]}): a negative bit", self.where)
         if name in ("BIT", "_BITUL"):
             return ev.mask(1 << values[0])
         if name in ("BIT_ULL", "_BITULL"):

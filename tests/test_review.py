@@ -407,3 +407,124 @@ def test_b4_reads_stdin_from_an_io_buffer(monkeypatch):
     result = run_main("review", "--format", "b4", "--spec", "6.12", "-")
     (entry,) = json.loads(result.out)
     assert entry["status"] == "fail"
+
+
+# --- regressions from a maintainer's review of the reviewer -------------------------------
+
+
+def corpus_mail(case: str) -> str:
+    path = next((CORPUS / case).iterdir())
+    return path.read_text()
+
+
+def review_text(tmp_path: Path, text: str, *args: str):
+    path = tmp_path / "input.mbox"
+    path.write_text(text)
+    return review_json(*args, str(path))
+
+
+def test_a_from_line_in_the_commit_message_is_not_a_mail_boundary(tmp_path):
+    text = corpus_mail("06-marker-mask-not-updated").replace(
+        "Add a guard marker, forgetting the mask.",
+        "Add a guard marker, forgetting the mask.\n\nFrom the point of view of userspace, nothing changes.",
+    )
+    code, data = review_text(tmp_path, text, "--spec", "6.19")
+    assert code == 1
+    assert [f["rule"] for f in data["findings"]] == ["SWP202"]
+
+
+def test_one_part_of_a_series_alone_gets_no_series_level_errors(tmp_path):
+    # b4 pipes each message of a series on its own: part 1/3 of case 19
+    mbox = (CORPUS / "19-missing-part-and-reply/series.mbox").read_text()
+    part = "From " + mbox.split("\nFrom ")[1]
+    assert "[PATCH v2 1/3]" in part
+    code, data = review_text(tmp_path, part, "--spec", "6.19")
+    assert code == 0
+    assert [f["rule"] for f in data["findings"]] == ["SWP906"]
+    assert "part 1/3 alone" in data["findings"][0]["message"]
+    quiet = run_main(
+        "review", "--quiet", "--ignore", "SWP906", "--spec", "6.19", str(tmp_path / "input.mbox")
+    )
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+
+
+def test_editing_an_existing_define_in_place_is_not_a_new_one(tmp_path):
+    text = corpus_mail("10-device-exclusive-good").replace(
+        "+#define SWP_DEVICE_EXCLUSIVE (MAX", "+#define SWP_DEVICE_EXCLUSIVE  (MAX"
+    )
+    code, data = review_text(tmp_path, text, "--spec", "6.19")
+    assert (code, data["findings"]) == (0, [])
+    # a comment added to an existing marker is no new marker
+    marker = (
+        corpus_mail("01-guard-marker-good")
+        .replace("@@ -432,7 +432,8 @@", "@@ -432,7 +432,8 @@", 1)
+        .replace(
+            " #define  PTE_MARKER_POISONED\t\t\tBIT(1)\n",
+            "-#define  PTE_MARKER_POISONED\t\t\tBIT(1)\n+#define  PTE_MARKER_POISONED\t\t\tBIT(1) /* see above */\n",
+        )
+    )
+    code, data = review_text(tmp_path, marker, "--spec", "6.19")
+    assert [f["rule"] for f in data["findings"]] == [], data["findings"]
+
+
+def test_a_changed_helper_signature_is_not_an_incomplete_set(tmp_path):
+    text = corpus_mail("22-foreign-arch-incomplete")
+    body = text.split("\n---\n", 1)[0]
+    diff = (
+        "\n---\n"
+        "diff --git a/arch/mips/include/asm/pgtable.h b/arch/mips/include/asm/pgtable.h\n"
+        "--- a/arch/mips/include/asm/pgtable.h\n+++ b/arch/mips/include/asm/pgtable.h\n"
+        "@@ -10,4 +10,4 @@\n"
+        "-static inline int pte_swp_exclusive(pte_t pte)\n"
+        "+static inline bool pte_swp_exclusive(pte_t pte)\n"
+        " {\n \treturn pte_val(pte) & _PAGE_SWP_EXCLUSIVE;\n }\n"
+    )
+    code, data = review_text(tmp_path, body + diff, "--spec", "6.19")
+    assert (code, data["findings"]) == (0, [])
+
+
+def test_rfc_before_patch_and_replies_with_diffs(tmp_path):
+    mbox = (CORPUS / "19-missing-part-and-reply/series.mbox").read_text()
+    mbox = mbox.replace("[PATCH v2 ", "[RFC][PATCH v2 ")
+    mbox = mbox.replace("Subject: Re: [PATCH v2 1/3]", "Subject: Re: [RFC][PATCH v2 1/3]")
+    mbox = mbox.replace("> diff --git", "diff --git", 1)  # a reply that suggests a diff
+    _code, data = review_text(tmp_path, mbox, "--spec", "6.19")
+    assert data["patches"] == [
+        "[1/3] mm: add PTE_MARKER_GUARD",
+        "[3/3] mm: document SWP_DEVICE_NUM",
+    ]
+    assert sorted(f["rule"] for f in data["findings"]) == ["SWP204", "SWP901"]
+
+
+def test_quilt_style_paths_are_reviewed(tmp_path):
+    text = (
+        corpus_mail("13-type-field-narrow")
+        .replace("a/arch/arm/", "linux.orig/arch/arm/")
+        .replace("b/arch/arm/", "linux/arch/arm/")
+    )
+    _code, data = review_text(tmp_path, text, "--spec", "6.12")
+    assert sorted(f["rule"] for f in data["findings"]) == ["SWP302", "SWP401"]
+
+
+@pytest.mark.parametrize("value", ["0", "BIT(64)", "(1UL << -1)"])
+def test_a_marker_that_evaluates_to_nothing_does_not_crash(tmp_path, value):
+    text = corpus_mail("01-guard-marker-good").replace(
+        "+#define  PTE_MARKER_GUARD\t\t\tBIT(2)", f"+#define  PTE_MARKER_GUARD\t\t\t{value}"
+    )
+    path = tmp_path / "x.mbox"
+    path.write_text(text)
+    result = run_main("review", "--format", "json", "--spec", "6.19", str(path))
+    assert result.code in (0, 1), result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+
+
+def test_sarif_keeps_series_notes_out_of_located_results():
+    result = run_main(
+        "review", "--format", "sarif", "--spec", "6.19", str(CORPUS / "21-truncated-hunk")
+    )
+    document = json.loads(result.out)
+    jsonschema.validate(document, SARIF_SCHEMA)
+    run = document["runs"][0]
+    assert all("locations" in r for r in run["results"])
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert {n["descriptor"]["id"] for n in notes} == {"SWP904", "SWP906"}

@@ -62,6 +62,7 @@ class SeriesChanges:
     functions: list[tuple[str, Added, str]] = field(default_factory=list)  # name, where, body
     selects: list[tuple[str, str | None, Added]] = field(default_factory=list)
     removed_selects: list[tuple[str, str, Patch]] = field(default_factory=list)
+    removed_functions: set[tuple[str, str]] = field(default_factory=set)  # (file, name)
     context: list[tuple[str, str]] = field(default_factory=list)  # (file, line text) post-image
     hunks: list[tuple[str, list[tuple[int, str, bool]], Patch]] = field(default_factory=list)
 
@@ -70,6 +71,7 @@ class Review:
     def __init__(self, spec: Spec):
         self.spec = spec
         self.findings: list[ReviewFinding] = []
+        self.partial = False  # one part of a longer series: rules that need it whole are off
         self.owned_generic = set(spec.generic_files.values()) | {
             m.test_header for m in spec.markers.markers if m.test_header
         }
@@ -104,11 +106,22 @@ class Review:
                 self.report("SWP904", patch.source, 0, f"the diff does not parse: {err}", patch)
                 continue
             for patched in patchset:
-                path = patched.path
+                path = self._tree_path(patched.path)
                 if not self._looked_at(path, patched):
                     continue
                 self._read_file(changes, patched, path, patch)
         return changes
+
+    def _tree_path(self, path: str) -> str:
+        """A path as the tree has it; quilt diffs carry a directory prefix (linux.orig/)."""
+        if path in self.owned_generic or path in self.arch_of or path.startswith("arch/"):
+            return path
+        _prefix, _, rest = path.partition("/")
+        if rest and (
+            rest in self.owned_generic or rest in self.arch_of or rest.startswith("arch/")
+        ):
+            return rest
+        return path
 
     def _looked_at(self, path: str, patched) -> bool:
         if path in self.owned_generic or path in self.arch_of:
@@ -130,6 +143,9 @@ class Review:
                     select = SELECT_RE.match(text)
                     if select:
                         changes.removed_selects.append((select.group(1), path, patch))
+                    function = FUNCTION_RE.match(text)
+                    if function:
+                        changes.removed_functions.add((path, function.group(1)))
                     continue
                 lines.append((line.target_line_no, text, line.is_added))
                 if line.is_context:
@@ -146,6 +162,9 @@ class Review:
                 continue
             where = Added(text, path, number, patch)
             define = DEFINE_RE.match(text)
+            if define and define.group(2) is not None:
+                changes.functions.append((define.group(1), where, text))
+                continue
             if define and define.group(2) is None:
                 value = define.group(3)
                 while value.endswith("\\") and index < len(lines):
@@ -198,6 +217,7 @@ class Review:
     # -- the rules ------------------------------------------------------------------------------
 
     def run(self, series: Series) -> list[ReviewFinding]:
+        self.partial = series.partial
         for rule_id, message in series.notes:
             self.report(rule_id, "", 0, message, None)
         changes = self.collect(series)
@@ -225,14 +245,15 @@ class Review:
             n for n, _, f in changes.removed_defines if f == swap_h and n in spec_types
         }
         added_names = {n for n, _, _ in changes.defines}
+        changed_defines = {n for n, _, _ in changes.removed_defines}
         changed_counts = {
             n for n, _, w in changes.defines if w.file == swap_h and n.endswith("_NUM")
         }
         for name, _value, where in added_types:
-            if name in spec_types and name not in removed_types:
-                continue
+            if name in changed_defines or (name in spec_types and name not in removed_types):
+                continue  # an existing type, edited in place
             count = self._count_macro_before(changes, where)
-            if count and count not in changed_counts:
+            if count and count not in changed_counts and not self.partial:
                 self.report(
                     "SWP101",
                     where.file,
@@ -342,7 +363,9 @@ class Review:
         spec = self.spec
         mask_name = spec.markers.mask_macro
         markers = {m.name: m.bit for m in spec.markers.markers}
-        removed = {n for n, _, _ in changes.removed_defines if n.startswith("PTE_MARKER_")}
+        edited = {n for n, _, _ in changes.removed_defines if n.startswith("PTE_MARKER_")}
+        defined = {n for n, _, _ in changes.defines}
+        removed = edited - defined
         added = [
             (n, w) for n, _, w in changes.defines if n.startswith("PTE_MARKER_") and n != mask_name
         ]
@@ -353,7 +376,7 @@ class Review:
         )
         for name, where in added:
             bit_value = self.value(changes, name)
-            if bit_value is None or bit_value & (bit_value - 1):
+            if bit_value is None or bit_value <= 0 or bit_value & (bit_value - 1):
                 continue
             bit = bit_value.bit_length() - 1
             clash = next((n for n, b in post.items() if b == bit and n != name), None)
@@ -384,7 +407,12 @@ class Review:
                     where.patch,
                 )
             post[name] = bit
-            if not any(name in body for _, _, body in changes.functions):
+            is_new = name not in edited  # added, not an existing define edited in place
+            if (
+                is_new
+                and not self.partial
+                and not any(name in body for _, _, body in changes.functions)
+            ):
                 self.report(
                     "SWP204",
                     where.file,
@@ -473,11 +501,11 @@ class Review:
                     f"{self.spec.name} has {have}: the spec needs the same change",
                     where.patch,
                 )
-        added_helpers = {n for n, _ in functions}
+        added_helpers = {n for n, w in functions if (w.file, n) not in changes.removed_functions}
         for flag in FLAG_NAMES:
             helpers = FLAG_HELPERS[flag]
             present = [h for h in helpers if h in added_helpers]
-            if present and len(present) < 3 and flag not in arch.flags:
+            if present and len(present) < 3 and flag not in arch.flags and not self.partial:
                 missing = [h for h in helpers if h not in added_helpers]
                 where = next(w for n, w in functions if n == present[0])
                 self.report(
@@ -493,7 +521,7 @@ class Review:
             selects_symbol = (arch.selects_symbol(symbol) and symbol not in removed_selects) or any(
                 s == symbol for s, _, _ in selects
             )
-            if flag in new_flags and not selects_symbol:
+            if flag in new_flags and not selects_symbol and not self.partial:
                 where = new_flags[flag][1]
                 self.report(
                     rule_id,
@@ -612,7 +640,7 @@ class Review:
         by_file: dict[str, set[str]] = {}
         where_of: dict[tuple[str, str], Added] = {}
         for name, where, _ in changes.functions:
-            if where.file in self.arch_of:
+            if where.file in self.arch_of or (where.file, name) in changes.removed_functions:
                 continue
             by_file.setdefault(where.file.split("/")[1], set()).add(name)
             where_of[(where.file.split("/")[1], name)] = where
@@ -620,7 +648,7 @@ class Review:
             for flag in FLAG_NAMES:
                 helpers = FLAG_HELPERS[flag]
                 present = [h for h in helpers if h in names]
-                if present and len(present) < 3:
+                if present and len(present) < 3 and not self.partial:
                     where = where_of[(arch_dir, present[0])]
                     missing = [h for h in helpers if h not in names]
                     self.report(

@@ -83,7 +83,18 @@ def sarif(findings: Sequence[ReviewFinding]) -> str:
         for rule_id in used
     ]
     results = []
+    notifications = []
     for f in findings:
+        if not f.file or "#" in f.file or f.file.startswith("<"):
+            # series-level: no place in the tree to point at
+            notifications.append(
+                {
+                    "descriptor": {"id": f.rule},
+                    "level": levels[f.severity],
+                    "message": {"text": f.message + (f" [{f.patch}]" if f.patch else "")},
+                }
+            )
+            continue
         result = {
             "ruleId": f.rule,
             "ruleIndex": used.index(f.rule),
@@ -111,6 +122,9 @@ def sarif(findings: Sequence[ReviewFinding]) -> str:
                     }
                 },
                 "results": results,
+                "invocations": [
+                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+                ],
             }
         ],
     }

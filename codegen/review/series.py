@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import mailbox
 import re
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -18,11 +17,21 @@ from pathlib import Path
 
 from codegen.errors import SwapgenError
 
-PREFIX_RE = re.compile(r"^\s*\[(?P<tags>[^\]]*\bPATCH\b[^\]]*)\]\s*(?P<title>.*)$", re.I | re.S)
+PATCH_TAG_RE = re.compile(r"\[[^\]]*\bPATCH\b", re.I)
 COUNTER_RE = re.compile(r"\b(\d+)/(\d+)\b")
 VERSION_RE = re.compile(r"\bv(\d+)\b", re.I)
 DIFF_START_RE = re.compile(r"^(diff --git |--- (a/|/dev/null))", re.M)
 MAX_MESSAGE_BYTES = 20 * 1024 * 1024
+FROM_LINE_RE = re.compile(
+    rb"^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    rb" +\d+ \d\d:\d\d:\d\d \d{4}"
+)
+"""An mbox separator as git mailsplit takes it: 'From ' alone is just a line of a message."""
+FROM_LINE_RE = re.compile(
+    rb"^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    rb" +\d+ \d\d:\d\d:\d\d \d{4}"
+)
+"""An mbox separator as git mailsplit takes it: 'From ' alone is just a line of a message."""
 
 
 @dataclass
@@ -58,6 +67,7 @@ class Series:
     version: int
     notes: list[tuple[str, str]] = field(default_factory=list)  # (rule id, message)
     ignored: int = 0
+    partial: bool = False  # one part of a longer series, reviewed alone (b4's per-patch check)
 
 
 def parse_subject(subject: str) -> tuple[str, int, int, int, bool, bool, bool]:
@@ -65,17 +75,20 @@ def parse_subject(subject: str) -> tuple[str, int, int, int, bool, bool, bool]:
     clean = " ".join(subject.split())
     while clean.lower().startswith(("re:", "fwd:")):
         clean = clean.split(":", 1)[1].strip()
-    match = PREFIX_RE.match(clean)
-    if not match:
-        return clean, 1, 1, 1, False, False, True
-    tags = match.group("tags")
+    groups = []
+    while (bracket := re.match(r"^\[([^\]]*)\]\s*", clean)) is not None:
+        groups.append(bracket.group(1))
+        clean = clean[bracket.end() :]
+    tags = " ".join(groups)
+    if not re.search(r"\bPATCH\b", tags, re.I):
+        return subject.strip(), 1, 1, 1, False, False, True
     counter = COUNTER_RE.search(tags)
     number, total = (int(counter.group(1)), int(counter.group(2))) if counter else (1, 1)
     version = VERSION_RE.search(tags)
     rfc = bool(re.search(r"\bRFC\b", tags, re.I))
     resend = bool(re.search(r"\bRESEND\b", tags, re.I))
     return (
-        match.group("title").strip(),
+        clean.strip(),
         int(version.group(1)) if version else 1,
         number,
         total,
@@ -133,9 +146,9 @@ def patch_from_message(message: email.message.Message, source: str) -> Patch | N
     except Exception:  # an undecodable header
         subject = ""
     body, problems = _body(message)
-    if subject.lower().startswith("re:") and not DIFF_START_RE.search(body):
-        return None
-    if not DIFF_START_RE.search(body) and not PREFIX_RE.match(subject):
+    if subject.strip().lower().startswith("re:"):
+        return None  # a reply, even one that suggests a diff, is not a part of the series
+    if not DIFF_START_RE.search(body) and not PATCH_TAG_RE.search(subject):
         return None  # not a patch: no diff and no [PATCH] subject
     if _is_quoted_reply(body):
         return None
@@ -171,16 +184,35 @@ def _parse_bytes(data: bytes, source: str) -> email.message.Message:
     return email.message_from_bytes(data, policy=email.policy.default)
 
 
+def _split_mbox(lines: Iterable[bytes], source: str) -> Iterator[tuple[str, email.message.Message]]:
+    """Messages of an mbox given line by line (streamed: one message in memory at a time)."""
+    count = 0
+    current: list[bytes] = []
+    size = 0
+    too_big = False
+    for line in [*lines, None]:
+        if line is not None and not FROM_LINE_RE.match(line):
+            size += len(line)
+            if size > MAX_MESSAGE_BYTES:
+                too_big, current = True, []
+            elif not too_big:
+                current.append(line)
+            continue
+        if too_big:
+            count += 1
+            limit = MAX_MESSAGE_BYTES >> 20
+            yield f"{source}#{count}", _skipped(f"a message over {limit} MB, skipped")
+        elif b"".join(current).strip():
+            count += 1
+            data = b"".join(current)
+            yield f"{source}#{count}", _parse_bytes(_unescape_from(data), source)
+        current, size, too_big = [], 0, False
+
+
 def _messages_from_mbox_bytes(
     data: bytes, source: str
 ) -> Iterator[tuple[str, email.message.Message]]:
-    chunks = re.split(rb"(?m)^From \S+ .*\n", data)
-    count = 0
-    for chunk in chunks:
-        if not chunk.strip():
-            continue
-        count += 1
-        yield f"{source}#{count}", _parse_bytes(_unescape_from(chunk), source)
+    yield from _split_mbox(data.splitlines(keepends=True), source)
 
 
 def _unescape_from(chunk: bytes) -> bytes:
@@ -190,7 +222,7 @@ def _unescape_from(chunk: bytes) -> bytes:
 def messages_from_path(path: Path) -> Iterator[tuple[str, email.message.Message]]:
     """Messages of an mbox file, a single .patch/.eml file, or a directory of .patch files."""
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox"))
+        files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".mbx"))
         if not files:
             raise SwapgenError(f"{path}: no .patch, .eml or .mbox files in this directory")
         for file in files:
@@ -202,19 +234,8 @@ def messages_from_path(path: Path) -> Iterator[tuple[str, email.message.Message]
     except OSError as err:
         raise SwapgenError(f"{path}: cannot read: {err.strerror or err}") from None
     if head == b"From ":
-        box = mailbox.mbox(str(path), create=False)
-        try:
-            for index, key in enumerate(box.iterkeys(), start=1):
-                try:
-                    data = box.get_bytes(key)
-                except Exception:  # one broken message must not stop the rest
-                    continue
-                if len(data) > MAX_MESSAGE_BYTES:
-                    yield f"{path}#{index}", _skipped(f"a {len(data) >> 20} MB message, skipped")
-                    continue
-                yield f"{path}#{index}", _parse_bytes(_unescape_from(data), str(path))
-        finally:
-            box.close()
+        with path.open("rb") as handle:
+            yield from _split_mbox(_lines(handle), str(path))
         return
     data = path.read_bytes()
     yield str(path), _parse_bytes(data, str(path))
@@ -225,6 +246,10 @@ def _skipped(reason: str) -> email.message.Message:
     message["Subject"] = "[PATCH] (skipped)"
     message["X-Swapgen-Problem"] = reason
     return message
+
+
+def _lines(handle) -> Iterator[bytes]:
+    yield from handle
 
 
 def messages_from_stdin(data: bytes) -> Iterator[tuple[str, email.message.Message]]:
@@ -293,7 +318,16 @@ def build_series(messages: Iterable[tuple[str, email.message.Message]]) -> Serie
         seen[patch.number] = patch
         ordered.append(patch)
     missing = [n for n in range(1, total + 1) if n not in seen]
-    if missing and not (total == 1 and ordered):
+    partial = len(chosen) == 1 and total > 1
+    if partial:
+        notes.append(
+            (
+                "SWP906",
+                f"part {ordered[0].number}/{total} alone: rules that need the whole "
+                "series are skipped",
+            )
+        )
+    elif missing and not (total == 1 and ordered):
         listed = ", ".join(f"{n}/{total}" for n in missing)
         notes.append(("SWP901", f"the series lacks part{'s' if len(missing) > 1 else ''} {listed}"))
     cover = seen.get(0)
@@ -303,4 +337,5 @@ def build_series(messages: Iterable[tuple[str, email.message.Message]]) -> Serie
         version=newest,
         notes=notes,
         ignored=ignored,
+        partial=partial,
     )

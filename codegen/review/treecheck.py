@@ -4,6 +4,7 @@ and branches are untouched; the worktree is removed afterwards."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -39,8 +40,14 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
     parent = Path(tempfile.mkdtemp(prefix="swapgen-review-"))
     worktree = parent / "tree"
     findings: list[ReviewFinding] = []
+    arches = list(spec.arches)
     try:
         repo.repo.git.worktree("add", "-q", "--detach", str(worktree), base)
+        before = {
+            (f.rule, f.message)
+            for f in compare(spec, read_tree(TreeSource(worktree), spec, arches))
+        }
+        # the user's signing and hooks stay out of it: the mail is untrusted input
         proc = subprocess.run(
             [
                 "git",
@@ -50,6 +57,10 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
                 "user.name=swapgen",
                 "-c",
                 "user.email=swapgen@invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                f"core.hooksPath={os.devnull}",
                 "am",
                 "-q",
                 "--3way",
@@ -59,7 +70,9 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
         )
         if proc.returncode != 0:
             reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            failed = next((line for line in reason if line.startswith("Patch failed at")), "")
             first = next((line for line in reason if "patch failed" in line or "error" in line), "")
+            first = f"{failed}: {first}" if failed else first
             findings.append(
                 ReviewFinding(
                     "SWP907",
@@ -71,8 +84,10 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
                 )
             )
             return findings
-        facts = read_tree(TreeSource(worktree), spec, list(spec.arches))
+        facts = read_tree(TreeSource(worktree), spec, arches)
         for found in compare(spec, facts):
+            if (found.rule, found.message) in before:
+                continue  # drift the tree had before the series: not the series' doing
             findings.append(
                 ReviewFinding(
                     found.rule,
