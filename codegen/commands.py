@@ -69,6 +69,13 @@ def show(
     return EXIT_OK
 
 
+def _spec_and_arch(spec_arg: str | None, arch_name: str, config_items: Sequence[str]):
+    spec = load_spec(resolve_spec(spec_arg))
+    config = parse_config(config_items, spec)
+    (arch,) = pick_arches(spec, [arch_name])
+    return spec, config, arch
+
+
 def decode(
     spec_arg: str | None,
     arch_name: str,
@@ -78,9 +85,7 @@ def decode(
     out: TextIO,
 ) -> int:
     """Raw PTE values to type, offset, flags and markers; 1 if one is not a swap PTE."""
-    spec = load_spec(resolve_spec(spec_arg))
-    config = parse_config(config_items, spec)
-    (arch,) = pick_arches(spec, [arch_name])
+    spec, config, arch = _spec_and_arch(spec_arg, arch_name, config_items)
     parsed = [pteinfo.parse_int(v, "value") for v in values]
     for text, value in zip(values, parsed, strict=True):
         if value >> arch.pte_bits:
@@ -107,9 +112,7 @@ def encode(
     err: TextIO,
 ) -> int:
     """(type, offset, flags) or markers to the raw swap PTE value the arch would store."""
-    spec = load_spec(resolve_spec(spec_arg))
-    config = parse_config(config_items, spec)
-    (arch,) = pick_arches(spec, [arch_name])
+    spec, config, arch = _spec_and_arch(spec_arg, arch_name, config_items)
     result = pteinfo.encode_request(spec, arch, type_text, offset_text, flags, markers, config)
     if int(result["value"], 16) == arch.none_value:
         err.write(

@@ -9,7 +9,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from codegen import layout
-from codegen.cheaders import Evaluator, Function, Macro, Unevaluable, scan_headers
+from codegen.cheaders import Evaluator, Function, Macro, Unevaluable
 from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
 from codegen.render import FLAG_TITLES, render
 from codegen.spec import FLAG_SELECTS
@@ -126,13 +126,6 @@ def plan_types(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | Non
                 [define_line(name, layout.type_expression(spec, gi, ti), like)],
             )
             summary.append(f"add {name}")
-        for ti, name in enumerate(group.types):
-            macro = scan.macros.get(name)
-            if macro is None or name not in tree_types:
-                continue
-            expected = layout.type_expression(spec, gi, ti)
-            if _compact(macro.body) != _compact(expected) and _group_of(scan, name, spec) != gi:
-                replace_define_value(edits, _index(macro), expected)
     spec_types = {t for g in spec.groups for t in g.types}
     for name in tree_types:
         if name not in spec_types:
@@ -161,17 +154,6 @@ def plan_types(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | Non
         summary[0] if len(summary) == 1 else "update the special swap types"
     ).replace(" -> ", " to ")
     return Change("types", subject, body, changed, summary, followups)
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _group_of(scan, name: str, spec: Spec) -> int | None:
-    for gi, group in enumerate(spec.groups):
-        if name in group.types:
-            return gi
-    return None
 
 
 # --- PTE markers --------------------------------------------------------------------------
@@ -581,8 +563,3 @@ def plan(spec: Spec, facts: TreeFacts, source: TreeSource) -> Plan:
         if change is not None:
             changes.append(change)
     return Plan(changes, problems)
-
-
-def rescan(texts: dict[str, str]) -> None:
-    """Parse edited texts once more, so a broken edit fails here rather than in git."""
-    scan_headers(list(texts.items()), {})
