@@ -531,11 +531,18 @@ def _comment_lines(arch: Arch, arch_facts, files: _Files, added: list[str]) -> N
         if len(str(bit)) > len(number) and prefix.endswith(" "):
             prefix = prefix[: -(len(str(bit)) - len(number))]
         new_line = f"{prefix}{padded}{colon}{FLAG_TITLES[flag]}"
-        before = [i for i, b in single if b > bit]
-        if before:
-            edits.insert_before(min(before), [new_line])
+        # every listed line ("bit 6:", "bits 7-11:", "bits 12 to XLEN-1:") keeps the list sorted
+        numbered = [
+            (i, int(m.group(1)))
+            for i in range(start, end)
+            if (m := re.match(r"^\s*\*\s*bits?\s+(\d+)", lines[i]))
+        ]
+        ascending = numbered[0][1] <= numbered[-1][1]
+        later = [i for i, b in numbered if (b > bit if ascending else b < bit)]
+        if later:
+            edits.insert_before(min(later), [new_line])
         else:
-            edits.insert_after(max(i for i, _ in single), [new_line])
+            edits.insert_after(max(i for i, _ in numbered), [new_line])
 
 
 # --- the whole series ---------------------------------------------------------------------

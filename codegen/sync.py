@@ -170,6 +170,7 @@ def _compare_generic(spec: Spec, generic: GenericFacts) -> list[Finding]:
                         spec_types[name],
                     )
                 )
+    findings += _tree_consistency(spec, generic, swap_h)
     swapops = spec.generic_files["swapops_h"]
     spec_markers = {m.name: m.bit for m in spec.markers.markers}
     for name, bit in spec_markers.items():
@@ -233,6 +234,56 @@ def _compare_generic(spec: Spec, generic: GenericFacts) -> list[Finding]:
             )
         )
     findings += _compare_naming(spec, generic)
+    return findings
+
+
+def _tree_consistency(spec: Spec, generic: GenericFacts, swap_h: str) -> list[Finding]:
+    """What is wrong in the tree whatever the spec says: clashing numbers, bits, masks."""
+    findings: list[Finding] = []
+    _limit, types = generic.numbers.get(frozenset(), (0, {}))
+    seen: dict[int, str] = {}
+    for name, number in sorted(types.items(), key=lambda item: (item[1], item[0])):
+        if number in seen:
+            findings.append(
+                _finding(
+                    "SWP501",
+                    "generic",
+                    _where_macro(generic, name, swap_h),
+                    f"in the tree {name} and {seen[number]} are both type {number}",
+                    number,
+                    None,
+                )
+            )
+        seen.setdefault(number, name)
+    by_bit: dict[int, str] = {}
+    for name, found in sorted(generic.markers.items(), key=lambda item: item[1].line):
+        if found.value in by_bit:
+            findings.append(
+                _finding(
+                    "SWP511",
+                    "generic",
+                    (found.file, found.line),
+                    f"in the tree {name} and {by_bit[found.value]} share bit {found.value}",
+                    found.value,
+                    None,
+                )
+            )
+        by_bit.setdefault(found.value, name)
+    mask = generic.marker_mask
+    if mask is not None:
+        left_out = [n for n, f in generic.markers.items() if not mask.value >> f.value & 1]
+        if left_out:
+            findings.append(
+                _finding(
+                    "SWP512",
+                    "generic",
+                    (mask.file, mask.line),
+                    f"in the tree {spec.markers.mask_macro} ({mask.value:#x}) leaves out "
+                    f"{', '.join(left_out)}",
+                    mask.value,
+                    None,
+                )
+            )
     return findings
 
 
@@ -325,9 +376,9 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> list[F
     name = arch.name
     findings = []
     for problem in b.problems:
-        findings.append(
-            _finding("SWP590", name, _where(facts, ["__swp_entry"], main_header), problem)
-        )
+        helpers = [h for flag in FLAG_NAMES if f" {flag} " in problem for h in FLAG_HELPERS[flag]]
+        where = _where(facts, [*helpers, "__swp_entry"], main_header)
+        findings.append(_finding("SWP590", name, where, problem))
     tree_type = (b.type_lsb, b.type_width)
     spec_type = (arch.type.lsb, arch.type.width)
     if b.type_lsb is not None and tree_type != spec_type:

@@ -292,3 +292,34 @@ def test_import_without_a_version_asks_for_one(tmp_path):
     assert result.code == 2
     assert "cannot tell the kernel version (no Makefile); pass --kernel" in result.err
     assert run_main("import", "--tree", str(tree), "--spec", "6.12", "--kernel", "6.12").code == 0
+
+
+def test_clashes_inside_the_tree_are_reported_as_such(tmp_path):
+    tree = copy_tree("6.12", tmp_path / "linux")
+    swapops = tree / "include/linux/swapops.h"
+    text = swapops.read_text()
+    mask = "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)"
+    assert mask in text
+    swapops.write_text(
+        text.replace(
+            mask,
+            "#define  PTE_MARKER_GUARD\t\t\tBIT(1)\n#define  PTE_MARKER_LATE\t\t\tBIT(2)\n" + mask,
+        )
+    )
+    swap_h = tree / "include/linux/swap.h"
+    swap_h.write_text(
+        swap_h.read_text().replace("#define SWP_MIGRATION_NUM 3", "#define SWP_MIGRATION_NUM 2")
+    )
+    _, report = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "arm")
+    messages = [f["message"] for f in report["findings"]]
+    assert "in the tree SWP_MIGRATION_WRITE and SWP_DEVICE_WRITE are both type 27" in messages or (
+        "in the tree SWP_DEVICE_WRITE and SWP_MIGRATION_WRITE are both type 27" in messages
+    ), messages
+    assert "in the tree PTE_MARKER_POISONED and PTE_MARKER_GUARD share bit 1" in messages or (
+        "in the tree PTE_MARKER_GUARD and PTE_MARKER_POISONED share bit 1" in messages
+    ), messages
+    assert "in the tree PTE_MARKER_MASK (0x3) leaves out PTE_MARKER_LATE" in messages
+    assert (
+        "SWP_MIGRATION_NUM: tree 2, spec 3 (SWP_MIGRATION_READ, SWP_MIGRATION_READ_EXCLUSIVE, SWP_MIGRATION_WRITE)"
+        in messages
+    )
