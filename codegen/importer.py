@@ -98,16 +98,6 @@ def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch | None) -> 
     return candidates[0] if candidates else f"_PAGE_SWP_{FLAG_WORDS[flag]}"
 
 
-def _runs(mask: int) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for bit in layout.mask_bits(mask):
-        if runs and runs[-1][1] == bit - 1:
-            runs[-1][1] = bit
-        else:
-            runs.append([bit, bit])
-    return runs
-
-
 def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
     arch_facts = facts.arches[template.name]
     b = arch_facts.behaviour
@@ -156,9 +146,7 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
     used = layout.bit_mask(b.type_lsb, b.type_lsb + b.type_width - 1) | layout.bit_mask(
         b.offset_lsb, b.offset_lsb + b.offset_width - 1
     )
-    for bit in b.flags.values():
-        used |= 1 << bit
-    used |= b.always_set
+    used |= layout.bits_mask(b.flags.values()) | b.always_set
     zero_bits = [
         {"bits": [r.lo, r.hi], "name": r.name, **({"why": r.why} if r.why else {})}
         for r in template.zero_bits
@@ -166,8 +154,8 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
     ]
     one_names = {(r.lo, r.hi): r.name for r in template.one_bits}
     one_bits = [
-        {"bits": run, "name": one_names.get(tuple(run), "set by __swp_entry")}
-        for run in _runs(b.always_set)
+        {"bits": list(run), "name": one_names.get(run, "set by __swp_entry")}
+        for run in layout.bit_runs(b.always_set)
     ]
     selects = [
         {"symbol": s.symbol, "under": s.under, "if": s.condition} for s in arch_facts.selects

@@ -108,17 +108,34 @@ def mask_bits(mask: int) -> list[int]:
     return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
 
 
-def describe_bits(mask: int) -> str:
-    """'bit 3', 'bits 3-5' or 'bits 1, 4-6' for a mask."""
-    bits = mask_bits(mask)
-    runs: list[tuple[int, int]] = []
+def single_bit(value: int) -> int | None:
+    """The bit number of a value with exactly one bit set, else None."""
+    return value.bit_length() - 1 if value > 0 and value & (value - 1) == 0 else None
+
+
+def bits_mask(bits: Iterable[int]) -> int:
+    """The mask with each of ``bits`` set."""
+    mask = 0
     for bit in bits:
+        mask |= 1 << bit
+    return mask
+
+
+def bit_runs(mask: int) -> list[tuple[int, int]]:
+    """(lo, hi) of each run of consecutive set bits, lowest first."""
+    runs: list[tuple[int, int]] = []
+    for bit in mask_bits(mask):
         if runs and runs[-1][1] == bit - 1:
             runs[-1] = (runs[-1][0], bit)
         else:
             runs.append((bit, bit))
-    text = ", ".join(f"{lo}" if lo == hi else f"{lo}-{hi}" for lo, hi in runs)
-    return f"bit {text}" if len(bits) == 1 else f"bits {text}"
+    return runs
+
+
+def describe_bits(mask: int) -> str:
+    """'bit 3', 'bits 3-5' or 'bits 1, 4-6' for a mask."""
+    text = ", ".join(f"{lo}" if lo == hi else f"{lo}-{hi}" for lo, hi in bit_runs(mask))
+    return f"bit {text}" if single_bit(mask) is not None else f"bits {text}"
 
 
 FLAG_LETTERS = {"soft_dirty": "S", "uffd_wp": "U", "exclusive": "E"}
@@ -138,6 +155,17 @@ def bit_letters(arch: Arch) -> list[str]:
             for bit in range(r.lo, r.hi + 1):
                 letters[bit] = letter
     return letters
+
+
+def bit_rows(arch: Arch) -> list[str]:
+    """Three rows, MSB on the left: the tens and units of each bit number, then its letter."""
+    letters = bit_letters(arch)
+    order = range(arch.pte_bits - 1, -1, -1)
+    return [
+        "".join(str(b // 10) for b in order),
+        "".join(str(b % 10) for b in order),
+        "".join(letters[b] for b in order),
+    ]
 
 
 # --- special swap types -------------------------------------------------------------------
@@ -190,10 +218,7 @@ def generic_type_shift(spec: Spec, bits_per_long: int) -> int:
 
 def marker_mask(spec: Spec) -> int:
     """PTE_MARKER_MASK's value: the OR of every defined marker bit."""
-    mask = 0
-    for marker in spec.markers.markers:
-        mask |= 1 << marker.bit
-    return mask
+    return bits_mask(m.bit for m in spec.markers.markers)
 
 
 def marker_names(spec: Spec, offset: int) -> tuple[list[str], int]:

@@ -142,10 +142,6 @@ def _compile_and_run(program: str, arch: str, source: str, compiler: str | None)
         return run.stdout
 
 
-def _single_bit(value: int) -> int | None:
-    return value.bit_length() - 1 if value and value & (value - 1) == 0 else None
-
-
 def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:
     encodes: dict[tuple[int, int], tuple[int, int, int]] = {}
     flag_lines = []
@@ -160,15 +156,15 @@ def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:
     type_positions = []
     for i in range(8):
         value, t2, o2 = encodes[(1 << i, 0)]
-        bit = _single_bit(value ^ base)
+        bit = layout.single_bit(value ^ base)
         if t2 == 1 << i and o2 == 0 and bit is not None:
             type_positions.append(bit)
     offset_positions = []
     offset_inverted = []
     for (t, o), (value, t2, o2) in encodes.items():
-        if t != 0 or o == 0 or _single_bit(o) is None or (t, o) == (5, 0x99):
+        if t != 0 or o == 0 or layout.single_bit(o) is None or (t, o) == (5, 0x99):
             continue
-        bit = _single_bit(value ^ base)
+        bit = layout.single_bit(value ^ base)
         if o2 == o and t2 == 0 and bit is not None:
             offset_positions.append(bit)
             offset_inverted.append(bool(base >> bit & 1))
@@ -185,7 +181,7 @@ def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:
     behaviour.always_set = base & ~offset_mask if behaviour.inverted else base
     sample = 0  # the flag helpers run on an empty PTE, so only their own bit can show
     for name, set_value, set_test, clear_value, clear_test in flag_lines:
-        bit = _single_bit(int(set_value, 16) ^ sample)
+        bit = layout.single_bit(int(set_value, 16) ^ sample)
         if bit is None or set_test != "1" or int(clear_value, 16) != sample or clear_test != "0":
             behaviour.problems.append(
                 f"{arch}: the {name} helpers do not set, test and clear one bit consistently"

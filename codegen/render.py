@@ -190,16 +190,6 @@ def _bits(lo: int, hi: int) -> str:
     return f"bit {lo}" if lo == hi else f"bits {lo}-{hi}"
 
 
-def _diagram(arch: Arch) -> list[str]:
-    letters = layout.bit_letters(arch)
-    order = range(arch.pte_bits - 1, -1, -1)
-    return [
-        "".join(str(b // 10) for b in order),
-        "".join(str(b % 10) for b in order),
-        "".join(letters[b] for b in order),
-    ]
-
-
 def _field_context(arch: Arch, role: str) -> dict[str, Any]:
     field = getattr(arch, role)
     lsb_default, width_default, mask_default = DEFAULT_FIELD_MACROS[role]
@@ -234,7 +224,7 @@ def arch_context(arch: Arch, exclusive_mandatory: bool = True) -> dict[str, Any]
         "one_mask": _hex(one),
         "none_value": _hex(arch.none_value),
         "max_swapfiles_check": arch.max_swapfiles_check,
-        "diagram": _diagram(arch),
+        "diagram": layout.bit_rows(arch),
         "legend": _legend(arch),
     }
 

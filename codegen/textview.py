@@ -18,13 +18,8 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
 
 def bit_diagram(arch: Arch) -> list[str]:
     """Three rows: bit numbers (tens, units) and one letter per bit, MSB on the left."""
-    letters = layout.bit_letters(arch)
-    order = range(arch.pte_bits - 1, -1, -1)
-    return [
-        "  bit " + "".join(str(b // 10) for b in order),
-        "      " + "".join(str(b % 10) for b in order),
-        "      " + "".join(letters[b] for b in order),
-    ]
+    tens, units, letters = layout.bit_rows(arch)
+    return ["  bit " + tens, "      " + units, "      " + letters]
 
 
 def _bits(lo: int, hi: int) -> str:

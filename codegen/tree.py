@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen import layoutcomment
+from codegen import layout, layoutcomment
 from codegen.arches import ARCH_TOOLS, COMMON_SCAN_CONFIG, page_shift_macros
 from codegen.cheaders import Evaluator, HeaderScan, Unevaluable, scan_headers, tokenize
 from codegen.errors import SwapgenError
@@ -176,8 +176,8 @@ def read_generic(source: TreeSource, spec: Spec) -> GenericFacts:
             continue
         if name == spec.markers.mask_macro:
             facts.marker_mask = Located(value, macro.file, macro.line)
-        elif value and value & (value - 1) == 0:
-            facts.markers[name] = Located(value.bit_length() - 1, macro.file, macro.line)
+        elif (bit := layout.single_bit(value)) is not None:
+            facts.markers[name] = Located(bit, macro.file, macro.line)
     return facts
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from codegen import layout
-from codegen.cheaders import Evaluator, HeaderScan, Macro, Unevaluable, tokenize
+from codegen.cheaders import Evaluator, HeaderScan, Macro, Unevaluable
 from codegen.layoutcomment import parse as parse_comment
 from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
 from codegen.review.series import Patch, Series
@@ -376,9 +376,9 @@ class Review:
         )
         for name, where in added:
             bit_value = self.value(changes, name)
-            if bit_value is None or bit_value <= 0 or bit_value & (bit_value - 1):
+            bit = layout.single_bit(bit_value) if bit_value is not None else None
+            if bit is None:
                 continue
-            bit = bit_value.bit_length() - 1
             clash = next((n for n, b in post.items() if b == bit and n != name), None)
             if clash:
                 self.report(
@@ -431,9 +431,7 @@ class Review:
                     "the same change",
                     patch,
                 )
-        expected = 0
-        for bit in post.values():
-            expected |= 1 << bit
+        expected = layout.bits_mask(post.values())
         mask_def = next((w for n, _, w in changes.defines if n == mask_name), None)
         in_context = any(
             (m := DEFINE_RE.match(text)) and m.group(1) == mask_name for _, text in changes.context
@@ -472,11 +470,7 @@ class Review:
                 self._check_field_macro(changes, arch, name, where)
                 continue
             bit_value = self.value(changes, name, arch)
-            bit = (
-                bit_value.bit_length() - 1
-                if bit_value and not bit_value & (bit_value - 1)
-                else None
-            )
+            bit = layout.single_bit(bit_value) if bit_value is not None else None
             new_flags[flag] = (bit, where)
             if bit is None:
                 continue
@@ -551,15 +545,6 @@ class Review:
                     where.patch,
                 )
         self._check_comments(changes, arch)
-
-    def _flag_bit(self, changes: SeriesChanges, arch: Arch, value: str) -> int | None:
-        """The bit a flag definition sets; a run-time condition counts as true."""
-        text = re.sub(r"\w+_has_extension_\w+\([^()]*\)", "1", value)
-        try:
-            got = self.evaluator(changes, arch).evaluate(tokenize(text))
-        except (Unevaluable, RecursionError):
-            return None
-        return got.bit_length() - 1 if got and not got & (got - 1) else None
 
     def _flag_of(self, arch: Arch, name: str) -> str | None:
         for flag, spec_flag in arch.flags.items():
