@@ -4,6 +4,11 @@ branches, worktrees, commits and format-patch."""
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from codegen.errors import SwapgenError
@@ -127,8 +132,67 @@ class Repository:
         except git.GitCommandError:
             self.repo.git.worktree("prune")
 
+    @contextlib.contextmanager
+    def temporary_worktree(self, base: str) -> Iterator[Path]:
+        """A detached worktree at ``base`` in a temporary directory, removed afterwards."""
+        parent = Path(tempfile.mkdtemp(prefix="swapgen-worktree-"))
+        where = parent / "tree"
+        try:
+            self.repo.git.worktree("add", "-q", "--detach", str(where), base)
+            yield where
+        finally:
+            self.remove_worktree(where)
+            shutil.rmtree(parent, ignore_errors=True)
+
+    @staticmethod
+    def apply_mbox(worktree: Path, mbox: bytes) -> str | None:
+        """git am the mbox in ``worktree``; None when it applies, else git's last words.
+
+        The mail is untrusted input: the user's signing and hooks stay out of it.
+        """
+        proc = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(worktree),
+                "-c",
+                "user.name=swapgen",
+                "-c",
+                "user.email=swapgen@invalid",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                f"core.hooksPath={os.devnull}",
+                "am",
+                "-q",
+                "--3way",
+            ],
+            input=mbox,
+            capture_output=True,
+        )
+        if proc.returncode == 0:
+            return None
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        failed = next((line for line in reason if line.startswith("Patch failed at")), "")
+        first = next((line for line in reason if "patch failed" in line or "error" in line), "")
+        return (f"{failed}: {first}" if failed else first) or "the series does not apply"
+
     def delete_branch(self, branch: str) -> None:
         import git
 
         with contextlib.suppress(git.GitCommandError):
             self.repo.git.branch("-D", branch)
+
+
+def format_patch_stdout(path: Path, revision_range: str) -> bytes:
+    """``git format-patch --stdout`` of a range: the commits as one mbox."""
+    proc = subprocess.run(
+        ["git", "-C", str(path), "format-patch", "--stdout", "--no-signature", revision_range],
+        capture_output=True,
+    )
+    if proc.returncode != 0:
+        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SwapgenError(
+            f"{path}: git format-patch {revision_range}: {reason[-1] if reason else 'failed'}"
+        )
+    return proc.stdout

@@ -14,7 +14,7 @@ from typing import Any
 from codegen import layout
 from codegen.cheaders import Evaluator, tokenize
 from codegen.model import FLAG_NAMES, Arch, Spec
-from codegen.tree import TreeFacts, helper_defined
+from codegen.tree import TreeFacts, count_gates, helper_defined
 
 FLAG_WORDS = {"soft_dirty": "SOFT_DIRTY", "uffd_wp": "UFFD", "exclusive": "EXCLUSIVE"}
 
@@ -30,7 +30,7 @@ def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:
         body = set(tokenize(scan.macros[name].body))
         refs.setdefault(frozenset(c for c in counts if c in body), []).append(name)
     ordered = sorted(refs.items(), key=lambda item: len(item[0]))
-    gates = _gates(facts.generic.helper_texts[facts.generic.swap_h])
+    gates = count_gates(facts.generic.helper_texts[facts.generic.swap_h])
     groups = []
     for index, (before, names) in enumerate(ordered):
         after = ordered[index + 1][0] if index + 1 < len(ordered) else frozenset(counts)
@@ -45,15 +45,6 @@ def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:
             }
         )
     return shift, groups
-
-
-def _gates(swap_h: str) -> dict[str, str]:
-    found = {}
-    for match in re.finditer(
-        r"#\s*ifdef\s+(CONFIG_\w+)\s*\n\s*#\s*define\s+(SWP_\w+_NUM)\b", swap_h
-    ):
-        found[match.group(2)] = match.group(1)
-    return found
 
 
 def _marker_helpers(

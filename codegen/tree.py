@@ -146,7 +146,7 @@ def read_generic(source: TreeSource, spec: Spec) -> GenericFacts:
     if not any(path == swap_h for path, _ in files):
         raise SwapgenError(f"{source.label}: cannot read {swap_h}")
     gates = [g.gate for g in spec.groups if g.gate]
-    tree_gates = _tree_gates(files, spec)
+    tree_gates = list(count_gates(files[0][1]).values())
     all_gates = list(dict.fromkeys(gates + tree_gates))
     base = dict(COMMON_SCAN_CONFIG, CONFIG_MIGRATION=True)
     full = scan_headers(files, dict(base, **dict.fromkeys(all_gates, True)))
@@ -185,13 +185,10 @@ def _marker_headers(spec: Spec) -> list[str]:
     return [m.test_header for m in spec.markers.markers if m.test_header]
 
 
-def _tree_gates(files: list[tuple[str, str]], spec: Spec) -> list[str]:
-    """The #ifdef CONFIG_* lines that surround *_NUM definitions in swap.h."""
-    text = files[0][1]
-    gates = []
-    for match in re.finditer(r"#\s*ifdef\s+(CONFIG_\w+)\s*\n\s*#\s*define\s+SWP_\w+_NUM\b", text):
-        gates.append(match.group(1))
-    return gates
+def count_gates(swap_h: str) -> dict[str, str]:
+    """Count macro -> the #ifdef CONFIG_* line right above its definition in swap.h."""
+    pattern = r"#\s*ifdef\s+(CONFIG_\w+)\s*\n\s*#\s*define\s+(SWP_\w+_NUM)\b"
+    return {m.group(2): m.group(1) for m in re.finditer(pattern, swap_h)}
 
 
 def helper_defined(texts: dict[str, str], name: str) -> tuple[str, int] | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,16 +263,10 @@ def messages_from_git(
 ) -> Iterator[tuple[str, email.message.Message]]:
     if ".." not in revision_range:
         raise SwapgenError(f"--range {revision_range}: expected A..B")
-    proc = subprocess.run(
-        ["git", "-C", str(repo), "format-patch", "--stdout", "--no-signature", revision_range],
-        capture_output=True,
-    )
-    if proc.returncode != 0:
-        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SwapgenError(
-            f"{repo}: git format-patch {revision_range}: {reason[-1] if reason else 'failed'}"
-        )
-    yield from _messages_from_mbox_bytes(proc.stdout, f"{repo}@{revision_range}")
+    from codegen.gitrepo import format_patch_stdout
+
+    mbox = format_patch_stdout(repo, revision_range)
+    yield from _messages_from_mbox_bytes(mbox, f"{repo}@{revision_range}")
 
 
 def build_series(messages: Iterable[tuple[str, email.message.Message]]) -> Series:

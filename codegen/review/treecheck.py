@@ -4,13 +4,8 @@ and branches are untouched; the worktree is removed afterwards."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from codegen.errors import SwapgenError
 from codegen.model import Spec
 from codegen.review.checks import ReviewFinding
 from codegen.review.series import Series
@@ -36,56 +31,18 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
     from codegen.tree import TreeSource, read_tree
 
     repo = Repository(tree)
-    base = repo.resolve("HEAD")
-    parent = Path(tempfile.mkdtemp(prefix="swapgen-review-"))
-    worktree = parent / "tree"
-    findings: list[ReviewFinding] = []
     arches = list(spec.arches)
-    try:
-        repo.repo.git.worktree("add", "-q", "--detach", str(worktree), base)
+    with repo.temporary_worktree(repo.resolve("HEAD")) as worktree:
         before = {
             (f.rule, f.message)
             for f in compare(spec, read_tree(TreeSource(worktree), spec, arches))
         }
-        # the user's signing and hooks stay out of it: the mail is untrusted input
-        proc = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(worktree),
-                "-c",
-                "user.name=swapgen",
-                "-c",
-                "user.email=swapgen@invalid",
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                f"core.hooksPath={os.devnull}",
-                "am",
-                "-q",
-                "--3way",
-            ],
-            input=_mbox(series),
-            capture_output=True,
-        )
-        if proc.returncode != 0:
-            reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            failed = next((line for line in reason if line.startswith("Patch failed at")), "")
-            first = next((line for line in reason if "patch failed" in line or "error" in line), "")
-            first = f"{failed}: {first}" if failed else first
-            findings.append(
-                ReviewFinding(
-                    "SWP907",
-                    rule("SWP907").severity,
-                    "",
-                    0,
-                    f"git am stops: {first or 'the series does not apply'}",
-                    "",
-                )
-            )
-            return findings
-        facts = read_tree(TreeSource(worktree), spec, arches)
-        for found in compare(spec, facts):
+        problem = repo.apply_mbox(worktree, _mbox(series))
+        if problem is not None:
+            message = f"git am stops: {problem}"
+            return [ReviewFinding("SWP907", rule("SWP907").severity, "", 0, message, "")]
+        findings = []
+        for found in compare(spec, read_tree(TreeSource(worktree), spec, arches)):
             if (found.rule, found.message) in before:
                 continue  # drift the tree had before the series: not the series' doing
             findings.append(
@@ -99,12 +56,3 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
                 )
             )
         return findings
-    except SwapgenError:
-        raise
-    finally:
-        subprocess.run(
-            ["git", "-C", str(tree), "worktree", "remove", "--force", str(worktree)],
-            capture_output=True,
-        )
-        subprocess.run(["git", "-C", str(tree), "worktree", "prune"], capture_output=True)
-        shutil.rmtree(parent, ignore_errors=True)
