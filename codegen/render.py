@@ -18,6 +18,7 @@ from codegen import layout
 from codegen.arches import kernel_dir
 from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
 from codegen.resources import specs_dir, templates_dir
+from codegen.textedit import tabs_to
 
 DEFINE_COLUMN = 40
 MAX_COLUMNS = 100
@@ -31,10 +32,7 @@ DEFAULT_FIELD_MACROS = {
 def c_define(name: str, value: object, column: int = DEFINE_COLUMN) -> str:
     """``#define NAME<tabs>VALUE`` with the value at ``column`` where the name leaves room."""
     head = f"#define {name}"
-    tabs = max(1, -(-(column - len(head)) // 8))
-    if len(head) % 8 == 0 and len(head) < column:
-        tabs = max(1, (column - len(head)) // 8)
-    line = head + "\t" * tabs + str(value)
+    line = head + tabs_to(len(head), column) + str(value)
     if len(line.expandtabs(8)) > MAX_COLUMNS:
         return f"{head} \\\n\t{value}"
     return line

@@ -57,23 +57,27 @@ def value_column(line: str) -> int:
     return len(match.group(0).expandtabs(8))
 
 
-def define_line(name: str, value: str, like: str | None = None) -> str:
+def tabs_to(width: int, column: int) -> str:
+    """The tabs that take text of display ``width`` to ``column`` (at least one)."""
+    pad, position = "", width
+    while position < column or not pad:  # each tab advances to the next multiple of 8
+        pad += "\t"
+        position = (position // 8 + 1) * 8
+    return pad
+
+
+def define_line(name: str, value: str, like: str) -> str:
     """``#define NAME VALUE`` spelled like the sibling line ``like`` (spacing, value column)."""
-    if like is None or not DEFINE_HEAD.match(like):
-        head = f"#define {name}"
-        return head + "\t" * max(1, -(-(40 - len(head)) // 8)) + value
     match = DEFINE_HEAD.match(like)
+    if match is None:
+        raise ValueError(f"not a #define line: {like!r}")
     prefix = match.group(1)
     head = prefix + name
     column = value_column(like)
     width = len(head.expandtabs(8))
     separator = match.group(4)
     if "\t" in separator and width < column:
-        pad, pos = "", width
-        while pos < column:  # each tab advances to the next multiple of 8
-            pad += "\t"
-            pos = (pos // 8 + 1) * 8
-        return head + pad + value
+        return head + tabs_to(width, column) + value
     if separator == " " or width >= column:
         return head + (" " if " " in separator else "\t") + value
     return head + " " * (column - width) + value
