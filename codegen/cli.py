@@ -211,9 +211,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``swapgen`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    # imported after parsing, so ``--help`` and usage errors load nothing but argparse
     from codegen.errors import SpecInvalid, SwapgenError
 
-    args = build_parser().parse_args(argv)
     try:
         return _run(args)
     except SpecInvalid as error:

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from codegen import layout
+from codegen import layout, schemacache
 from codegen.errors import SpecInvalid
 from codegen.model import (
     Arch,
@@ -38,8 +38,12 @@ FLAG_SELECTS = {"uffd_wp": "HAVE_ARCH_USERFAULTFD_WP", "soft_dirty": "HAVE_ARCH_
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read, validate and build a Spec; raises SpecInvalid with every problem found."""
-    loaded, problems = _load_and_check(Path(path))
+    """Read, validate and build a Spec; raises SpecInvalid with every problem found.
+
+    The JSON Schema layer is skipped for a text that passed it before (codegen.schemacache);
+    the semantic checks always run.
+    """
+    loaded, problems = _load_and_check(Path(path), use_cache=True)
     if problems:
         raise SpecInvalid(problems)
     return _build(loaded, Path(path))
@@ -47,10 +51,10 @@ def load_spec(path: str | Path) -> Spec:
 
 def check_spec(path: str | Path) -> list[Problem]:
     """Every problem in a spec file, sorted by position; empty when it is valid."""
-    return sorted(_load_and_check(Path(path))[1])
+    return sorted(_load_and_check(Path(path), use_cache=False)[1])
 
 
-def _load_and_check(path: Path) -> tuple[LoadedYaml, list[Problem]]:
+def _load_and_check(path: Path, use_cache: bool) -> tuple[LoadedYaml, list[Problem]]:
     display = str(path)
     try:
         raw = path.read_bytes()
@@ -67,7 +71,12 @@ def _load_and_check(path: Path) -> tuple[LoadedYaml, list[Problem]]:
     loaded = load_yaml(text, display)
     if loaded.problems or loaded.data is None:
         return loaded, list(loaded.problems)
-    problems = _schema_problems(loaded)
+    if use_cache and schemacache.known_valid(raw):
+        problems = []
+    else:
+        problems = _schema_problems(loaded)
+        if not problems:
+            schemacache.remember_valid(raw)
     if not problems:
         problems = _semantic_problems(loaded)
     return loaded, problems

@@ -19,6 +19,18 @@ SPECS = REPO / "specs"
 VERSIONS = ("6.1", "6.12", "6.19")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_schema_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests (and the processes they start) use their own schema cache, never ~/.cache."""
+    old = os.environ.get("SWAPGEN_CACHE_DIR")
+    os.environ["SWAPGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("schema-cache"))
+    yield
+    if old is None:
+        del os.environ["SWAPGEN_CACHE_DIR"]
+    else:
+        os.environ["SWAPGEN_CACHE_DIR"] = old
+
+
 def spec_path(version: str) -> Path:
     return SPECS / f"linux-{version}.yaml"
 

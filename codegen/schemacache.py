@@ -1,0 +1,60 @@
+"""Remember spec texts that already passed the JSON Schema, so reading a known-good spec
+(``show``, ``decode``, ``encode``...) does not import jsonschema at all.
+
+An entry is an empty file named by the sha256 of swapgen's version, the schema and the spec
+text; any edit to either gives a new name, so a changed spec is always validated again. The
+cache lives in ``$SWAPGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/swapgen``, else
+``~/.cache/swapgen``; ``SWAPGEN_CACHE_DIR=off`` disables it. A cache that cannot be read or
+written is ignored: it only saves time, it never changes a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from codegen import __version__
+from codegen.resources import SCHEMA_PATH
+
+DISABLED = "off"
+
+
+def cache_dir() -> Path | None:
+    """Where entries go, or None when caching is switched off."""
+    configured = os.environ.get("SWAPGEN_CACHE_DIR")
+    if configured == DISABLED:
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "swapgen"
+
+
+def _entry(spec_text: bytes) -> Path | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256()
+    for part in (__version__.encode(), SCHEMA_PATH.read_bytes(), spec_text):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return directory / "schema-ok" / digest.hexdigest()
+
+
+def known_valid(spec_text: bytes) -> bool:
+    """True when this exact spec text passed this exact schema before."""
+    entry = _entry(spec_text)
+    return entry is not None and entry.is_file()
+
+
+def remember_valid(spec_text: bytes) -> None:
+    """Record that this spec text passed the schema; silently does nothing if it cannot."""
+    entry = _entry(spec_text)
+    if entry is None:
+        return
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.touch()
+    except OSError:
+        pass

@@ -1,0 +1,81 @@
+"""Start-up: ``--help`` loads only argparse; reading a known-good spec skips jsonschema; the
+schema cache never changes a result. Modules are observed with ``python -X importtime`` in a
+real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+HEAVY = ("yaml", "jsonschema", "git", "jinja2", "unidiff")
+
+
+def imported_modules(*argv: str, cache: Path | str) -> tuple[int, set[str], str]:
+    """Exit code, top-level packages imported, and stdout of ``python -m codegen argv``."""
+    env = dict(os.environ, SWAPGEN_CACHE_DIR=str(cache), PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "codegen", *argv],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=60,
+    )  # fmt: skip
+    modules = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    return proc.returncode, modules, proc.stdout
+
+
+def test_help_imports_no_third_party_package(tmp_path):
+    code, modules, out = imported_modules("--help", cache=tmp_path)
+    assert code == 0 and "decode" in out
+    assert modules.isdisjoint(HEAVY), modules & set(HEAVY)
+    assert "codegen" in modules
+
+
+def test_decode_skips_jsonschema_once_the_spec_is_known_good(tmp_path):
+    argv = ("decode", "--arch", "x86_64", "0x1fffffffffdb9600")
+    first_code, first, first_out = imported_modules(*argv, cache=tmp_path)
+    second_code, second, second_out = imported_modules(*argv, cache=tmp_path)
+    assert first_code == second_code == 0
+    assert first_out == second_out and "offset" in first_out
+    assert "jsonschema" in first  # the first read of a spec validates it
+    assert "jsonschema" not in second
+    for modules in (first, second):
+        assert modules.isdisjoint({"git", "jinja2", "unidiff"})
+    assert len(list((tmp_path / "schema-ok").iterdir())) == 1
+
+
+def test_cache_off_validates_every_time(tmp_path):
+    argv = ("decode", "--arch", "arm64", "0x4")
+    for _ in range(2):
+        code, modules, _out = imported_modules(*argv, cache="off")
+        assert code == 0 and "jsonschema" in modules
+
+
+def test_edited_spec_is_validated_again(tmp_path, spec_editor):
+    good = spec_editor.edit("6.19", ("kernel:", "kernel:"))
+    code, _modules, _out = imported_modules("show", "--spec", str(good), cache=tmp_path)
+    assert code == 0
+    text = good.read_text().replace("max_swapfiles_shift: 5", "max_swapfiles_shift: five", 1)
+    assert text != good.read_text()
+    good.write_text(text)
+    code, modules, _out = imported_modules("show", "--spec", str(good), cache=tmp_path)
+    assert code == 2  # an invalid spec is bad input for show
+    assert "jsonschema" in modules
+
+
+@pytest.mark.parametrize("blocker", ["a file", "/proc"])
+def test_unusable_cache_is_ignored(tmp_path, blocker):
+    if blocker == "a file":
+        cache = tmp_path / "not-a-dir"
+        cache.write_text("")
+    else:
+        cache = Path("/proc/swapgen-cache")  # not creatable, even by root
+    code, modules, out = imported_modules("decode", "--arch", "x86_64", "0x2", cache=cache)
+    assert code == 0 and "jsonschema" in modules and "type" in out
