@@ -354,7 +354,7 @@ def review(
     """Check an incoming series against the spec; findings in the chosen format."""
     from codegen.review import report
     from codegen.review import series as series_mod
-    from codegen.review.checks import review_series
+    from codegen.review.checks import Review, review_series
     from codegen.rules import RULES
 
     if explain_id:
@@ -386,7 +386,10 @@ def review(
                     yield from series_mod.messages_from_path(path)
 
         messages = gather()
-    series = series_mod.build_series(messages)
+    # without --tree, diff sections of files no rule reads are dropped as each mail is read,
+    # so memory stays flat however big the mbox; --tree applies the patches whole
+    keep = None if tree else Review(spec).may_look_at
+    series = series_mod.build_series(messages, keep)
     findings = review_series(spec, series)
     if tree:
         from codegen.review.treecheck import apply_and_sync

@@ -528,3 +528,52 @@ def test_sarif_keeps_series_notes_out_of_located_results():
     assert all("locations" in r for r in run["results"])
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert {n["descriptor"]["id"] for n in notes} == {"SWP904", "SWP906"}
+
+
+def _corpus_inputs(case: str) -> list[Path]:
+    folder = CORPUS / case
+    mbox = folder / "series.mbox"
+    return [mbox] if mbox.exists() else sorted(folder.iterdir())
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CORPUS.iterdir() if p.is_dir()))
+def test_dropping_unread_diff_sections_at_intake_changes_no_finding(case):
+    """review trims each diff to the files rules read as mail streams in; the findings must be
+    those of the whole diffs."""
+    from codegen.resources import resolve_spec
+    from codegen.review import series as series_mod
+    from codegen.review.checks import Review, review_series
+    from codegen.spec import load_spec
+
+    spec = load_spec(resolve_spec(None))
+
+    def messages():
+        for path in _corpus_inputs(case):
+            yield from series_mod.messages_from_path(path)
+
+    whole = series_mod.build_series(messages())
+    trimmed = series_mod.build_series(messages(), Review(spec).may_look_at)
+    assert review_series(spec, trimmed) == review_series(spec, whole)
+
+
+def test_trim_diff_keeps_only_owned_files_in_order():
+    from codegen.review.series import trim_diff
+
+    def section(old: str, new: str | None = None) -> str:
+        new = new or old
+        return f"diff --git a/{old} b/{new}\n--- a/{old}\n+++ b/{new}\n@@ -1 +1 @@\n-a\n+b\n"
+
+    owned = {"include/linux/swapops.h", "arch/x86/include/asm/pgtable_64.h"}
+    diff = (
+        section("mm/memory.c")
+        + section("include/linux/swapops.h")
+        + section("drivers/x.c")
+        + section("arch/x86/include/asm/pgtable_64.h", "arch/x86/include/asm/pgtable-64.h")
+    )
+    trimmed = trim_diff(diff, owned.__contains__)
+    assert trimmed == section("include/linux/swapops.h") + section(
+        "arch/x86/include/asm/pgtable_64.h", "arch/x86/include/asm/pgtable-64.h"
+    )
+    assert trim_diff(diff, lambda _path: False) == ""
+    plain = "--- a/mm/memory.c\n+++ b/mm/memory.c\n@@ -1 +1 @@\n-a\n+b\n"
+    assert trim_diff(plain, lambda _path: False) == plain

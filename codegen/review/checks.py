@@ -22,6 +22,7 @@ from codegen.spec import FLAG_SELECTS
 DEFINE_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?\s*(.*)$")
 FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")
 SELECT_RE = re.compile(r"^\s+select\s+(\w+)(?:\s+if\s+(.+?))?\s*$")
+ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
 FLAG_WORDS = {"soft_dirty": "SOFT_DIRTY", "uffd_wp": "UFFD", "exclusive": "EXCLUSIVE"}
 
 
@@ -123,10 +124,15 @@ class Review:
             return rest
         return path
 
+    def may_look_at(self, path: str) -> bool:
+        """Whether a file of an incoming diff can matter to any rule (judged by its path)."""
+        path = self._tree_path(path)
+        return path in self.owned_generic or path in self.arch_of or bool(ASM_HEADER_RE.match(path))
+
     def _looked_at(self, path: str, patched) -> bool:
         if path in self.owned_generic or path in self.arch_of:
             return True
-        if re.match(r"arch/[^/]+/include/asm/.*\.h$", path):
+        if ASM_HEADER_RE.match(path):
             added = "\n".join(line.value for hunk in patched for line in hunk if line.is_added)
             return bool(re.search(r"__swp_|pte_swp_|_SWP_", added))
         return False

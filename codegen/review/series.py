@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ PATCH_TAG_RE = re.compile(r"\[[^\]]*\bPATCH\b", re.I)
 COUNTER_RE = re.compile(r"\b(\d+)/(\d+)\b")
 VERSION_RE = re.compile(r"\bv(\d+)\b", re.I)
 DIFF_START_RE = re.compile(r"^(diff --git |--- (a/|/dev/null))", re.M)
+GIT_SECTION_RE = re.compile(r"^diff --git ", re.M)
 MAX_MESSAGE_BYTES = 20 * 1024 * 1024
 FROM_LINE_RE = re.compile(
     rb"^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
@@ -138,8 +140,32 @@ def _is_quoted_reply(body: str) -> bool:
     return not DIFF_START_RE.search(body) and bool(re.search(r"^>\s*(diff --git|@@ )", body, re.M))
 
 
-def patch_from_message(message: email.message.Message, source: str) -> Patch | None:
-    """A Patch for a message, or None for a reply that only quotes a diff."""
+def trim_diff(diff: str, keep: Callable[[str], bool]) -> str:
+    """The file sections of a git diff whose old or new path ``keep`` wants, in order.
+
+    A diff without ``diff --git`` headers (quilt, plain diff -u) is returned whole.
+    """
+    starts = [match.start() for match in GIT_SECTION_RE.finditer(diff)]
+    if not starts or starts[0] != 0:
+        return diff
+    kept = []
+    for begin, end in zip(starts, [*starts[1:], len(diff)], strict=True):
+        line_end = diff.find("\n", begin, end)
+        header = diff[begin : end if line_end < 0 else line_end]
+        paths = header[len("diff --git ") :].split()
+        if any(keep(path) or keep(path.partition("/")[2]) for path in paths):
+            kept.append(diff[begin:end])
+    return "".join(kept)
+
+
+def patch_from_message(
+    message: email.message.Message, source: str, keep: Callable[[str], bool] | None = None
+) -> Patch | None:
+    """A Patch for a message, or None for a reply that only quotes a diff.
+
+    With ``keep``, only the file sections of the diff whose path it wants are kept, so a
+    large mbox does not stay in memory as a whole.
+    """
     try:
         subject = str(message.get("Subject", "") or "")
     except Exception:  # an undecodable header
@@ -176,6 +202,8 @@ def patch_from_message(message: email.message.Message, source: str) -> Patch | N
         patch.diff = body[match.start() :]
         # a signature after the diff ("-- \n2.39.5") is not part of it
         patch.diff = re.split(r"^-- $", patch.diff, maxsplit=1, flags=re.M)[0]
+        if keep is not None:
+            patch.diff = trim_diff(patch.diff, keep)
     return patch
 
 
@@ -189,7 +217,7 @@ def _split_mbox(lines: Iterable[bytes], source: str) -> Iterator[tuple[str, emai
     current: list[bytes] = []
     size = 0
     too_big = False
-    for line in [*lines, None]:
+    for line in itertools.chain(lines, [None]):
         if line is not None and not FROM_LINE_RE.match(line):
             size += len(line)
             if size > MAX_MESSAGE_BYTES:
@@ -269,12 +297,18 @@ def messages_from_git(
     yield from _messages_from_mbox_bytes(mbox, f"{repo}@{revision_range}")
 
 
-def build_series(messages: Iterable[tuple[str, email.message.Message]]) -> Series:
-    """Group messages into versions, pick the newest, check for missing and duplicate parts."""
+def build_series(
+    messages: Iterable[tuple[str, email.message.Message]],
+    keep: Callable[[str], bool] | None = None,
+) -> Series:
+    """Group messages into versions, pick the newest, check for missing and duplicate parts.
+
+    ``keep`` (a path predicate) drops the diff sections of files no rule reads, at intake.
+    """
     patches: list[Patch] = []
     ignored = 0
     for source, message in messages:
-        patch = patch_from_message(message, source)
+        patch = patch_from_message(message, source, keep)
         if patch is None:
             ignored += 1
             continue
