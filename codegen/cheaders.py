@@ -32,6 +32,10 @@ class Unevaluable(Exception):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class ExpansionTooBig(Unevaluable):
+    """A macro whose expansion nests too deep or grows without bound (a recursive macro)."""
+
+
 @dataclass(frozen=True)
 class Macro:
     name: str
@@ -203,13 +207,13 @@ class Evaluator:
 
     def expand(self, tokens: list[str], hide: frozenset[str], depth: int, where: str) -> list[str]:
         if depth > MAX_EXPANSION_DEPTH:
-            raise Unevaluable("macro expansion nests too deep (recursive macro?)", where)
+            raise ExpansionTooBig("macro expansion nests too deep (recursive macro?)", where)
         out: list[str] = []
         i = 0
         while i < len(tokens):
             token = tokens[i]
             if len(out) > MAX_EXPANSION_TOKENS:
-                raise Unevaluable("macro expansion grows without bound", where)
+                raise ExpansionTooBig("macro expansion grows without bound", where)
             if token == "defined" and self.in_if:
                 name, i = self._defined_operand(tokens, i + 1, where)
                 out.append("1" if self._is_defined(name) else "0")
@@ -441,6 +445,11 @@ class _Parser:
             return self._builtin(token)
         if token.startswith("CONFIG_"):
             return self.ev.config_value(token)
+        macro = self.ev.scan.macros.get(token)
+        if macro is not None and macro.params is not None and self.peek() != "(":
+            raise Unevaluable(f"{token} is a function-like macro, used without (args)", self.where)
+        if macro is not None:  # left unexpanded: it was already being expanded
+            raise Unevaluable(f"{token} expands to itself (a recursive macro)", self.where)
         if self.ev.in_if:
             raise Unevaluable(f"#if uses {token}, which no header read here defines", self.where)
         self.ev.scan.undefined.add(token)

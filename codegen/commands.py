@@ -266,7 +266,13 @@ def sync(
     else:
         for finding in findings:
             out.write(finding.text() + "\n")
-    verdict = "in sync" if not errors else "drift"
+    unchecked = sum(f.rule == "SWP590" for f in findings)
+    if errors:
+        verdict = "drift"
+    elif unchecked:
+        verdict = f"in sync where checked ({unchecked} part(s) could not be evaluated)"
+    else:
+        verdict = "in sync"
     err.write(
         f"{facts.source.label} vs {spec.name} ({len(facts.arches)} "
         f"arch{'es' if len(facts.arches) != 1 else ''}): {verdict}, "

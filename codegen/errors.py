@@ -21,3 +21,11 @@ class SpecInvalid(SwapgenError):
         first = self.problems[0] if self.problems else "invalid spec"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(f"{first}{more}")
+
+
+def too_big(where: str, size: int, limit: int) -> SwapgenError:
+    """The error for an input file far larger than any real one of its kind."""
+    return SwapgenError(
+        f"{where}: {size / 2**20:.1f} MB, over the {limit / 2**20:g} MB limit for a kernel "
+        "header or Kconfig file; not read"
+    )

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from codegen.errors import SwapgenError
+from codegen.errors import SwapgenError, too_big
 
 
 def _repo(path: Path):
@@ -38,13 +38,16 @@ class RevisionReader:
             raise SwapgenError(f"{path}: unknown revision {rev!r}") from None
         self.rev = rev
 
-    def read(self, relpath: str) -> str | None:
+    def read(self, relpath: str, max_bytes: int | None = None) -> str | None:
+        """The file's text at the revision; None if it has no such file."""
         try:
             blob = self.commit.tree / relpath
         except KeyError:
             return None
         if blob.type != "blob":
             return None
+        if max_bytes is not None and blob.size > max_bytes:
+            raise too_big(f"{relpath} at {self.rev}", blob.size, max_bytes)
         return blob.data_stream.read().decode("utf-8", errors="replace")
 
     def describe(self) -> str:

@@ -15,8 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen import layout
-from codegen.cheaders import Function, HeaderScan, Macro, Unevaluable, closure
+from codegen.cheaders import (
+    Evaluator,
+    ExpansionTooBig,
+    Function,
+    HeaderScan,
+    Macro,
+    Unevaluable,
+    closure,
+    tokenize,
+)
 from codegen.model import FLAG_HELPERS, FLAG_NAMES
+
+COMPILE_SECONDS = 60  # the probe compiles in well under a second
+RUN_SECONDS = 10
 
 ENTRY_MACROS = (
     "__swp_type",
@@ -87,6 +99,7 @@ def probe(
         f[key] for f in flags for key in ("set_fn", "test_fn", "clear_fn")
     ]
     items = closure(scan, roots, PROVIDED | set(predefined))
+    _refuse_exploding_macros(scan, items)
     program = render(
         "tree_probe.c.j2",
         arch=arch,
@@ -101,6 +114,21 @@ def probe(
     return behaviour
 
 
+def _refuse_exploding_macros(scan: HeaderScan, items: list[Macro | Function]) -> None:
+    """A macro that expands without bound would stall the compiler (and eat memory): the
+    expansion is tried here first, within the reader's bounds."""
+    evaluator = Evaluator(scan, {})
+    for item in items:
+        if not isinstance(item, Macro) or item.params is not None:
+            continue
+        try:
+            evaluator.expand(tokenize(item.body), frozenset({item.name}), 0, item.where)
+        except ExpansionTooBig as err:
+            raise ExpansionTooBig(f"{item.name}: {err.message}; not compiled", item.where) from None
+        except Unevaluable:
+            pass  # a construct this reader does not expand; the compiler does
+
+
 def _code(item: Macro | Function) -> str:
     return item.text if isinstance(item, Function) else item.text()
 
@@ -113,21 +141,11 @@ def _compile_and_run(program: str, arch: str, source: str, compiler: str | None)
         c_file = Path(tmp) / f"probe-{arch}.c"
         binary = Path(tmp) / f"probe-{arch}"
         c_file.write_text(program)
-        build = subprocess.run(
-            [
-                cc,
-                "-std=gnu11",
-                "-w",
-                "-Werror=implicit-function-declaration",
-                "-O0",
-                str(c_file),
-                "-o",
-                str(binary),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        build = _run(
+            [cc, "-std=gnu11", "-w", "-Werror=implicit-function-declaration", "-O0",
+             str(c_file), "-o", str(binary)],
+            COMPILE_SECONDS, f"{arch}: compiling the tree's swap-PTE code", source,
+        )  # fmt: skip
         if build.returncode != 0:
             first = next((line for line in build.stderr.splitlines() if "error" in line), "")
             raise Unevaluable(
@@ -136,10 +154,17 @@ def _compile_and_run(program: str, arch: str, source: str, compiler: str | None)
                 "the spec lists?)",
                 source,
             )
-        run = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60)
+        run = _run([str(binary)], RUN_SECONDS, f"{arch}: the probe program", source)
         if run.returncode != 0:
             raise Unevaluable(f"{arch}: the probe program failed ({run.returncode})", source)
         return run.stdout
+
+
+def _run(command: list[str], seconds: int, what: str, source: str):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise Unevaluable(f"{what} did not finish in {seconds} s", source) from None
 
 
 def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:

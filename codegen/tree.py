@@ -13,10 +13,20 @@ from pathlib import Path
 
 from codegen import layout, layoutcomment
 from codegen.arches import ARCH_TOOLS, COMMON_SCAN_CONFIG, page_shift_macros
-from codegen.cheaders import Evaluator, HeaderScan, Unevaluable, scan_headers, tokenize
-from codegen.errors import SwapgenError
+from codegen.cheaders import (
+    MAX_HEADER_BYTES,
+    Evaluator,
+    HeaderScan,
+    Unevaluable,
+    scan_headers,
+    tokenize,
+)
+from codegen.errors import SwapgenError, too_big
 from codegen.model import Arch, Spec
 from codegen.probe import ArchBehaviour, probe
+
+MAX_FILE_BYTES = MAX_HEADER_BYTES
+"""No header or Kconfig file a spec lists comes near this; a bigger one is not the kernel's."""
 
 WATCHED_SELECTS = ("HAVE_ARCH_SOFT_DIRTY", "HAVE_ARCH_USERFAULTFD_WP")
 
@@ -45,11 +55,15 @@ class TreeSource:
         return f"{self.path}@{self.rev}" if self.rev else str(self.path)
 
     def read(self, relpath: str) -> str | None:
+        """A file's text; None if the tree has no such file. An oversized file is an error."""
         if self.rev is not None:
             with self._lock:
-                return self._git.read(relpath)
+                return self._git.read(relpath, MAX_FILE_BYTES)
         target = self.path / relpath
         try:
+            size = target.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise too_big(str(target), size, MAX_FILE_BYTES)
             return target.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return None
