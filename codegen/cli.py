@@ -138,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="resolved numbers per Kconfig combination, for other tools")
     _spec_option(p)
     _format_option(p, ("json", "c-header"))
+
+    p = sub.add_parser("doctor", help="which optional tools and trees are here; what each enables")
+    p.add_argument("--tree", metavar="PATH", help="kernel tree to check (default: the cwd)")
+    _format_option(p, ("text", "json"))
     return parser
 
 
@@ -206,6 +210,10 @@ def _run(args: argparse.Namespace) -> int:
         return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)
     if args.command == "export":
         return commands.export(args.spec, args.format, out)
+    if args.command == "doctor":
+        from codegen.doctor import doctor
+
+        return doctor(args.tree, args.format, out)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -25,6 +25,13 @@ def _repo(path: Path):
         raise SwapgenError(f"{path}: not a git repository") from None
 
 
+def gitpython_version() -> str:
+    """GitPython's version; importing it raises when it cannot start (no working git)."""
+    import git
+
+    return git.__version__
+
+
 class RevisionReader:
     """Read files of a repository at a revision without touching its checkout or index."""
 
