@@ -17,6 +17,13 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line, like every other error of swapgen."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"swapgen: error: {message} (see '{self.prog} --help')\n")
+
+
 def _spec_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--spec",
@@ -40,7 +47,7 @@ def _format_option(parser: argparse.ArgumentParser, choices: Sequence[str]) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="swapgen",
         description="Keep the Linux kernel's swap-entry encodings consistent with one YAML spec.",
     )
@@ -219,7 +226,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``swapgen`` console script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv:  # a newcomer's first try: show what there is
+        parser.print_usage(sys.stderr)
+        print("swapgen: error: name a command (see 'swapgen --help')", file=sys.stderr)
+        return EXIT_USAGE
+    args = parser.parse_args(argv)
     # imported after parsing, so ``--help`` and usage errors load nothing but argparse
     from codegen.errors import SpecInvalid, SwapgenError
 

@@ -363,7 +363,7 @@ def review(
     from codegen.review.checks import Review, review_series
     from codegen.rules import RULES
 
-    if explain_id:
+    if explain_id is not None:
         wanted = explain_id.upper()
         if wanted not in RULES:
             raise SwapgenError(f"--explain {explain_id}: no such rule (rules: SWP101..SWP907)")

@@ -81,7 +81,8 @@ def _read(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as err:
-        raise SwapgenError(f"{path}: cannot read: {err}") from None
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        raise SwapgenError(f"{path}: cannot read: {reason}") from None
 
 
 def atomic_write(path: Path, content: str) -> None:

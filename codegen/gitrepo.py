@@ -25,6 +25,17 @@ def _repo(path: Path):
         raise SwapgenError(f"{path}: not a git repository") from None
 
 
+def git_reason(stderr: str) -> str:
+    """git's own reason from its stderr (GitPython wraps it in "stderr: '...'"), one line."""
+    text = stderr.strip()
+    if text.startswith("stderr: "):
+        text = text[len("stderr: ") :].strip().strip("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    reason = next((line for line in lines if line.startswith(("fatal:", "error:"))), "")
+    reason = reason or (lines[0] if lines else "failed")
+    return reason.removeprefix("fatal:").removeprefix("error:").strip()
+
+
 def gitpython_version() -> str:
     """GitPython's version; importing it raises when it cannot start (no working git)."""
     import git
@@ -107,7 +118,7 @@ class Repository:
         try:
             self.repo.git.worktree("add", "-q", "-b", branch, str(where), base)
         except git.GitCommandError as err:
-            raise SwapgenError(f"git worktree add failed: {err.stderr.strip()}") from None
+            raise SwapgenError(f"git worktree add failed: {git_reason(err.stderr)}") from None
         return where
 
     def commit_files(
@@ -197,12 +208,11 @@ class Repository:
 def format_patch_stdout(path: Path, revision_range: str) -> bytes:
     """``git format-patch --stdout`` of a range: the commits as one mbox."""
     proc = subprocess.run(
-        ["git", "-C", str(path), "format-patch", "--stdout", "--no-signature", revision_range],
+        ["git", "-C", str(path), "format-patch", "--stdout", "--no-signature", "--end-of-options",
+         revision_range],
         capture_output=True,
     )
     if proc.returncode != 0:
-        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SwapgenError(
-            f"{path}: git format-patch {revision_range}: {reason[-1] if reason else 'failed'}"
-        )
+        reason = git_reason(proc.stderr.decode("utf-8", "replace"))
+        raise SwapgenError(f"{path}: git format-patch {revision_range}: {reason}")
     return proc.stdout

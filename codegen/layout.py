@@ -272,6 +272,12 @@ def encode(
     for name in flags:
         if name not in available:
             known = ", ".join(available) or "none"
+            flag = arch.flags.get(name)
+            if flag is not None:  # the arch has it, but not with this config
+                raise LayoutError(
+                    f"{arch.name} swap-PTE flag '{name}' is off with {flag.condition}=n "
+                    f"(flags left: {known})"
+                )
             raise LayoutError(f"{arch.name} has no swap-PTE flag '{name}' (it has: {known})")
         value |= 1 << available[name]
     return value

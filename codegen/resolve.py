@@ -71,8 +71,9 @@ def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
     if unknown:
         close = difflib.get_close_matches(unknown[0], list(spec.arches), n=1, cutoff=0.8)
         hint = f"did you mean {close[0]}? " if close else ""
+        shown = ", ".join(n or "''" for n in unknown)
         raise SwapgenError(
-            f"unknown arch {', '.join(unknown)} in {spec.name} "
+            f"unknown arch {shown} in {spec.name} "
             f"({hint}it has: {', '.join(spec.arches)})"
         )
     return [spec.arches[n] for n in names]

@@ -69,8 +69,10 @@ def _load_and_check(path: Path, use_cache: bool) -> tuple[LoadedYaml, list[Probl
             Problem(_pos(display, line), f"not UTF-8 text (byte {err.start})")
         ]
     loaded = load_yaml(text, display)
-    if loaded.problems or loaded.data is None:
+    if loaded.problems:
         return loaded, list(loaded.problems)
+    if loaded.data is None:
+        return loaded, [Problem(loaded.value_at(()), "the document is null: no spec in it")]
     if use_cache and schemacache.known_valid(raw):
         problems = []
     else:

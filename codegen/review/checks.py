@@ -153,6 +153,8 @@ class Review:
                     if function:
                         changes.removed_functions.add((path, function.group(1)))
                     continue
+                if line.target_line_no is None:  # "\ No newline at end of file"
+                    continue
                 lines.append((line.target_line_no, text, line.is_added))
                 if line.is_context:
                     changes.context.append((path, text))

@@ -109,7 +109,7 @@ def _payload_text(part: email.message.Message) -> str | None:
     charset = part.get_content_charset() or "utf-8"
     try:
         text = raw.decode(charset, errors="replace")
-    except LookupError:
+    except (LookupError, ValueError):  # an unknown charset, or a name with a NUL in it
         text = raw.decode("utf-8", errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

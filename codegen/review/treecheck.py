@@ -32,7 +32,9 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
 
     repo = Repository(tree)
     arches = list(spec.arches)
-    with repo.temporary_worktree(repo.resolve("HEAD")) as worktree:
+    head = repo.resolve("HEAD")
+    TreeSource(tree, head)  # not a kernel tree: say so about the user's path, not a worktree
+    with repo.temporary_worktree(head) as worktree:
         before = {
             (f.rule, f.message)
             for f in compare(spec, read_tree(TreeSource(worktree), spec, arches))
