@@ -20,6 +20,8 @@ Config = Mapping[str, bool | int]
 MAX_EXPANSION_DEPTH = 64
 MAX_EXPANSION_TOKENS = 20_000
 MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_VALUE_BITS = 128
+"""No PTE, mask or count in a header is wider; a wider intermediate value is an error."""
 
 
 class Unevaluable(Exception):
@@ -385,7 +387,7 @@ class _Parser:
             "/": lambda: int(a / b),
             "%": lambda: a % b,
         }[op]()
-        return result
+        return _bounded(result, self.where)
 
     def parse_unary(self) -> int:
         token = self.peek()
@@ -397,7 +399,7 @@ class _Parser:
             return int(not self.parse_unary())
         if token == "-":
             self.take()
-            return -self.parse_unary()
+            return _bounded(-self.parse_unary(), self.where)
         if token == "+":
             self.take()
             return self.parse_unary()
@@ -440,11 +442,13 @@ class _Parser:
             self.take(")")
             return value
         if token[0].isdigit():
-            return _parse_number(token)
+            return _parse_number(token, self.where)
         if token in BUILTIN_FUNCTIONS:
             return self._builtin(token)
         if token.startswith("CONFIG_"):
             return self.ev.config_value(token)
+        if not _is_ident(token):
+            raise Unevaluable(f"unexpected {token!r} in the expression", self.where)
         macro = self.ev.scan.macros.get(token)
         if macro is not None and macro.params is not None and self.peek() != "(":
             raise Unevaluable(f"{token} is a function-like macro, used without (args)", self.where)
@@ -490,8 +494,12 @@ class _Parser:
                 else int(ev._is_defined(symbol))
             )
         values = self._args()
+        if name not in ("GENMASK", "GENMASK_ULL") and len(values) != 1:
+            raise Unevaluable(f"{name} takes 1 argument, got {len(values)}", self.where)
         if name in ("BIT", "_BITUL", "BIT_ULL", "_BITULL") and values[0] < 0:
             raise Unevaluable(f"{name}({values[0]}): a negative bit", self.where)
+        if name in ("BIT", "_BITUL", "BIT_ULL", "_BITULL") and values[0] >= MAX_VALUE_BITS:
+            raise Unevaluable(f"{name}({values[0]}): beyond any PTE", self.where)
         if name in ("BIT", "_BITUL"):
             return ev.mask(1 << values[0])
         if name in ("BIT_ULL", "_BITULL"):
@@ -501,18 +509,33 @@ class _Parser:
         if name == "_ULCAST_":
             return ev.mask(values[0])
         if name in ("GENMASK", "GENMASK_ULL"):
+            if len(values) != 2:
+                raise Unevaluable(f"{name} takes 2 arguments, got {len(values)}", self.where)
             high, low = values
+            if not 0 <= low <= high < MAX_VALUE_BITS:
+                raise Unevaluable(f"{name}({high}, {low}): not a bit range", self.where)
             return ((1 << (high + 1)) - 1) & ~((1 << low) - 1)
         raise Unevaluable(f"unknown builtin {name}", self.where)
 
 
-def _parse_number(token: str) -> int:
+def _parse_number(token: str, where: str = "") -> int:
     digits = token.rstrip("uUlL")
-    if digits.lower().startswith("0x"):
-        return int(digits, 16)
-    if digits.startswith("0") and len(digits) > 1:
-        return int(digits, 8)
-    return int(digits)
+    if len(digits) > MAX_VALUE_BITS // 3 + 2:
+        raise Unevaluable(f"{token[:20]}...: wider than {MAX_VALUE_BITS} bits", where)
+    try:
+        if digits.lower().startswith("0x"):
+            return _bounded(int(digits, 16), where)
+        if digits.startswith("0") and len(digits) > 1:
+            return _bounded(int(digits, 8), where)
+        return _bounded(int(digits), where)
+    except ValueError:
+        raise Unevaluable(f"{token} is not a C integer literal", where) from None
+
+
+def _bounded(value: int, where: str) -> int:
+    if value.bit_length() > MAX_VALUE_BITS:
+        raise Unevaluable(f"a value wider than {MAX_VALUE_BITS} bits", where)
+    return value
 
 
 # --- scanning headers ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line, like every other error of swapgen."""
 
     def error(self, message: str):
+        message = _one_line(message)
         self.exit(EXIT_USAGE, f"swapgen: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -224,6 +225,11 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(f"unhandled command {args.command}")
 
 
+def _one_line(message: str) -> str:
+    """A message that echoes user input (a --config item, a value) stays on one line."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``swapgen`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -245,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"swapgen: error: invalid spec; 'swapgen validate {where}' lists it", file=sys.stderr)
         return error.exit_code
     except SwapgenError as error:
-        print(f"swapgen: error: {error}", file=sys.stderr)
+        print(f"swapgen: error: {_one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("swapgen: interrupted", file=sys.stderr)

@@ -38,7 +38,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.position}: {self.message}"
+        # a key or value quoted from the file may hold a newline: the line must stay one line
+        message = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in self.message)
+        return f"{self.position}: {message}"
 
 
 @dataclass

@@ -317,6 +317,23 @@ def _review_range_without_dots(ctx: Ctx) -> Built:
     return ["review", "--git", str(repo), "--range", "HEAD"], "--range HEAD: expected A..B"
 
 
+def _review_range_like_an_option(ctx: Ctx) -> Built:
+    repo = small_repo(ctx.tmp / "repo")
+    argv = ["review", "--git", str(repo), "--range=--output=x..HEAD"]
+    # the range reaches git after --end-of-options: never as an option that writes a file
+    return argv, re.compile(
+        rf"swapgen: error: {re.escape(str(repo))}: git format-patch --output=x..HEAD: .+"
+    )
+
+
+def _review_explain_empty(ctx: Ctx) -> Built:
+    return ["review", "--explain", ""], "--explain : no such rule (rules: SWP101..SWP907)"
+
+
+def _show_empty_arch(ctx: Ctx) -> Built:
+    return ["show", "--arch", ""], re.compile(r"swapgen: error: unknown arch '' in linux-6\.19 .+")
+
+
 def _review_range_unknown_revision(ctx: Ctx) -> Built:
     repo = small_repo(ctx.tmp / "repo")
     argv = ["review", "--git", str(repo), "--range", "v6.12..HEAD"]
@@ -422,6 +439,9 @@ CASES = [
     pytest.param(Case(_review_range_without_git), id="review-range-without-git"),
     pytest.param(Case(_review_range_without_dots), id="review-range-without-dots"),
     pytest.param(Case(_review_range_unknown_revision), id="review-range-unknown-revision"),
+    pytest.param(Case(_review_range_like_an_option), id="review-range-like-an-option"),
+    pytest.param(Case(_review_explain_empty), id="review-explain-empty"),
+    pytest.param(Case(_show_empty_arch), id="show-empty-arch"),
     pytest.param(Case(_review_mbox_of_replies_only), id="review-mbox-of-replies-only"),
     pytest.param(
         Case(_review_empty_stdin_script, script=True, stdin=""), id="script-review-empty-stdin"

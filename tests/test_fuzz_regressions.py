@@ -12,6 +12,12 @@ CHECKS = {target.name: target.check for target in TARGETS}
 CRASHES = [
     # a YAML document that is just null passed validation, then show crashed (TypeError)
     ("spec", b"null\n...\n"),
+    # BIT() of a huge count built a number of 2**70 bits: the test run was OOM-killed
+    ("header", ("#define A BIT(1180591620717411303424)\n", "", {}, 64)),
+    # an octal-looking 09 and GENMASK with one argument raised ValueError and IndexError
+    ("header", ("#define A 09\n#define B GENMASK(1)\n#define C BIT()\n", "", {}, 32)),
+    # R12 squares R11 twelve times: values must stay within 128 bits
+    ("header", ("#define R0 3\n" + "".join(f"#define R{i} (R{i - 1} * R{i - 1})\n" for i in range(1, 13)), "", {}, 64)),
     # "\\ No newline at end of file" first in a hunk: its line number None reached
     # the layout-comment reader (TypeError)
     # a charset name with a NUL in it: codecs.lookup raised ValueError, not LookupError
