@@ -1,7 +1,5 @@
 """``python -m codegen`` runs the swapgen command line."""
 
-import sys
+from codegen.cli import console
 
-from codegen.cli import main
-
-sys.exit(main())
+console()

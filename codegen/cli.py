@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -230,9 +231,34 @@ def _one_line(message: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
+EXIT_INTERRUPTED = 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``swapgen`` console script; returns the exit code."""
-    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except KeyboardInterrupt:  # anywhere in swapgen's code, imports included
+        print("swapgen: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def console() -> None:
+    """The ``swapgen`` console script: main(), then exit with its code. Once main() has
+    returned the work is done; a late Ctrl-C must not turn that into a death by SIGINT."""
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if code == EXIT_INTERRUPTED:
+        # CPython 3.11 remembers a KeyboardInterrupt raised inside exec() of a string (as
+        # dataclasses and Jinja2 do) even when it was caught, and then kills itself with
+        # SIGINT at exit; os._exit keeps the 130 that the caller should see
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     if not argv:  # a newcomer's first try: show what there is
         parser.print_usage(sys.stderr)
@@ -253,9 +279,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SwapgenError as error:
         print(f"swapgen: error: {_one_line(str(error))}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("swapgen: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # the reader went away (swapgen show | head): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -272,4 +295,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from codegen.errors import SwapgenError, too_big
+from codegen.interrupts import hold_interrupts
 
 
 def _repo(path: Path):
@@ -145,13 +146,33 @@ class Repository:
         )
         return [Path(line) for line in listing.splitlines() if line.strip()]
 
-    def remove_worktree(self, where: Path) -> None:
-        import git
+    def _cleanup_git(self, *args: str) -> bool:
+        """Run git for clean-up in its own session: a second Ctrl-C on the terminal cannot
+        kill it halfway. True when it succeeded."""
+        proc = subprocess.run(
+            ["git", "-C", str(self.path), *args], capture_output=True, start_new_session=True
+        )
+        return proc.returncode == 0
 
-        try:
-            self.repo.git.worktree("remove", "--force", str(where))
-        except git.GitCommandError:
-            self.repo.git.worktree("prune")
+    def remove_worktree(self, where: Path) -> None:
+        """Remove a worktree of ours, whatever state an interrupt left it in."""
+        with hold_interrupts():
+            if not self._cleanup_git("worktree", "remove", "--force", "--force", str(where)):
+                shutil.rmtree(where, ignore_errors=True)
+            self._cleanup_git("worktree", "prune")
+
+    def branch_head(self, name: str) -> str | None:
+        """The commit a branch points at, or None if there is no such branch."""
+        head = next((h for h in self.repo.heads if h.name == name), None)
+        return head.commit.hexsha if head is not None else None
+
+    def restore_branch(self, name: str, head: str | None) -> None:
+        """Put a branch back as it was: deleted if it did not exist, else at ``head``."""
+        with hold_interrupts():
+            if head is None:
+                self._cleanup_git("update-ref", "-d", f"refs/heads/{name}")
+            else:
+                self._cleanup_git("update-ref", f"refs/heads/{name}", head)
 
     @contextlib.contextmanager
     def temporary_worktree(self, base: str) -> Iterator[Path]:
@@ -162,8 +183,9 @@ class Repository:
             self.repo.git.worktree("add", "-q", "--detach", str(where), base)
             yield where
         finally:
-            self.remove_worktree(where)
-            shutil.rmtree(parent, ignore_errors=True)
+            with hold_interrupts():
+                self.remove_worktree(where)
+                shutil.rmtree(parent, ignore_errors=True)
 
     @staticmethod
     def apply_mbox(worktree: Path, mbox: bytes) -> str | None:
@@ -197,12 +219,6 @@ class Repository:
         failed = next((line for line in reason if line.startswith("Patch failed at")), "")
         first = next((line for line in reason if "patch failed" in line or "error" in line), "")
         return (f"{failed}: {first}" if failed else first) or "the series does not apply"
-
-    def delete_branch(self, branch: str) -> None:
-        import git
-
-        with contextlib.suppress(git.GitCommandError):
-            self.repo.git.branch("-D", branch)
 
 
 def format_patch_stdout(path: Path, revision_range: str) -> bytes:

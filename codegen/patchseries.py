@@ -7,13 +7,17 @@ and on any failure the worktree and the branch are removed again.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shutil
 import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen.errors import SwapgenError
+from codegen.generate import make_parents
+from codegen.interrupts import hold_interrupts
 from codegen.model import Spec
 
 
@@ -63,12 +67,13 @@ def make_series(
         raise SwapgenError(f"--out {out_dir}: a file, not a directory")
     if out_dir.exists() and any(out_dir.iterdir()):
         raise SwapgenError(f"{out_dir} is not empty; choose another --out")
+    previous_head = repo.branch_head(branch)  # what to put back if we do not finish
     worktree_parent = Path(tempfile.mkdtemp(prefix="swapgen-worktree-"))
     worktree = worktree_parent / "tree"
-    created = False
+    staging = worktree_parent / "patches"
+    done = False
     try:
         repo.add_worktree(branch, base, worktree, force)
-        created = True
         for change in plan.changes:
             repo.commit_files(worktree, change.files, change.message(spec), signoff)
             result.subjects.append(change.subject)
@@ -76,26 +81,41 @@ def make_series(
         after = read_tree(TreeSource(worktree), spec, list(spec.arches))
         remaining = [f for f in compare(spec, after) if f.severity == "error"]
         result.unpatchable += [f"still differs after the series: {f.text()}" for f in remaining]
-        result.patches = repo.format_patch(base, branch, out_dir, spec.name)
-        _fill_cover_letter(result.patches, spec, plan.changes, result.unpatchable)
-        result.branch = branch
-    except BaseException:
-        if created:
-            repo.remove_worktree(worktree)
-            repo.delete_branch(branch)
-        for path in result.patches:
-            path.unlink(missing_ok=True)
-        raise
+        staged = repo.format_patch(base, branch, staging, spec.name)
+        _fill_cover_letter(staged, spec, plan.changes, result.unpatchable)
+        with hold_interrupts(drop=True):  # the last step: the patches go to --out at once
+            result.patches = _move_into(staged, out_dir)
+            result.branch = branch
+            done = True
     finally:
-        if created and worktree.exists():
+        # on an error or Ctrl-C: the user's branches as they were, no worktree, no patches
+        with hold_interrupts():
             repo.remove_worktree(worktree)
-        _rmtree(worktree_parent)
+            if not done:
+                repo.restore_branch(branch, previous_head)
+            _rmtree(worktree_parent)
     return result
 
 
-def _rmtree(path: Path) -> None:
-    import shutil
+def _move_into(files: list[Path], directory: Path) -> list[Path]:
+    """Move the staged patch files into ``directory``; all of them, or none on an error."""
+    created = make_parents(directory)
+    moved: list[Path] = []
+    try:
+        for file in files:
+            moved.append(Path(shutil.move(file, directory / file.name)))
+    except OSError as err:
+        for path in moved:
+            path.unlink(missing_ok=True)
+        for made in reversed(created):
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        reason = err.strerror or err
+        raise SwapgenError(f"{directory}: cannot write the patches: {reason}") from None
+    return moved
 
+
+def _rmtree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 

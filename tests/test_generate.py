@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from codegen import generate as gen
+from codegen.errors import SwapgenError
 from codegen.resources import templates_dir
 from tests.conftest import REPO, require_tool, run_main, run_script
 
@@ -192,19 +193,28 @@ def test_committed_out_is_up_to_date():
         assert max(len(line.expandtabs(8)) for line in header.read_text().splitlines()) <= 100
 
 
-def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
-    target = tmp_path / "dir" / "file.h"
-    target.parent.mkdir()
-    target.write_text("old\n")
+def test_a_failed_write_leaves_every_old_file_and_no_temp(tmp_path, monkeypatch):
+    """Disk full while staging the third file: nothing at all has changed."""
+    first, second = tmp_path / "a" / "one.h", tmp_path / "a" / "two.h"
+    first.parent.mkdir()
+    first.write_text("old one\n")
+    second.write_text("old two\n")
+    planned = {first: "new one\n", second: "new two\n", tmp_path / "new" / "dir" / "x.h": "x\n"}
+    calls = []
+    real_fsync = gen.os.fsync
 
-    def broken_replace(src, dst):
-        raise OSError(28, "No space left on device")
+    def fsync_until_full(fd):
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
 
-    monkeypatch.setattr(gen.os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        gen.atomic_write(target, "new\n")
-    assert target.read_text() == "old\n"
-    assert [p.name for p in target.parent.iterdir()] == ["file.h"]
+    monkeypatch.setattr(gen.os, "fsync", fsync_until_full)
+    with pytest.raises(SwapgenError, match="No space left on device"):
+        gen.write(planned, tmp_path, [])
+    assert (first.read_text(), second.read_text()) == ("old one\n", "old two\n")
+    assert sorted(p.name for p in first.parent.iterdir()) == ["one.h", "two.h"]
+    assert not (tmp_path / "new").exists()  # the directories it made are gone again
 
 
 def test_unwritable_output_is_a_clear_error(tmp_path):

@@ -1,0 +1,244 @@
+"""Ctrl-C mid-way through generate, patch and review --tree: out/, the user's checkout and
+its branches are as they were, and no temporary worktree is left behind.
+
+swapgen runs as a real process in its own process group; the test waits for a point in the
+middle of the work it can observe from outside (a staged file under out/, a worktree in
+.git/worktrees, or a delay), then sends SIGINT to the whole group, as a terminal's Ctrl-C
+does, so git and gcc children are hit too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+from tests.kernel_trees import kernel_tree
+from tests.test_patch import guard_spec
+
+INTERRUPTED = 130
+
+
+def start_and_interrupt(
+    argv: list[str], cwd: Path, trigger: Callable[[int], bool], timeout: float = 300
+) -> tuple[int, str, bool]:
+    """(exit code, stderr, whether SIGINT was sent) of ``python -m codegen argv``."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "codegen", *argv],
+            cwd=cwd, stdout=out, stderr=err, env=env, start_new_session=True,
+        )  # fmt: skip
+        fired = False
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < deadline:
+            if trigger(proc.pid):
+                os.killpg(proc.pid, signal.SIGINT)
+                fired = True
+                break
+            time.sleep(0.0005)
+        code = proc.wait(timeout=timeout)
+        err.seek(0)
+        return code, err.read().decode(), fired
+
+
+def never(_pid: int) -> bool:
+    return False
+
+
+def in_swapgen(seconds: float) -> Callable[[int], bool]:
+    """True ``seconds`` after swapgen's own code has started running in the process: PyYAML's
+    libyaml module, which only a command's lazy imports load, is mapped. (Ctrl-C while the
+    interpreter itself starts up is Python's business, not swapgen's.)"""
+    seen: list[float] = []
+
+    def check(pid: int) -> bool:
+        if not seen:
+            try:
+                maps = Path(f"/proc/{pid}/maps").read_text()
+            except OSError:
+                return False
+            if "yaml/_yaml" not in maps:
+                return False
+            seen.append(time.monotonic())
+        return time.monotonic() - seen[0] >= seconds
+
+    return check
+
+
+def files_of(root: Path) -> dict[str, str]:
+    """Every file under root (hidden ones too), by content hash."""
+    if not root.exists():
+        return {}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def repo_state(repo: Path) -> dict:
+    """What the user sees of their repository: refs with their commits, HEAD, index,
+    status, worktrees, stashes and every file of the checkout."""
+    worktrees_dir = repo / ".git" / "worktrees"
+    return {
+        "refs": git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
+        "head": git(repo, "symbolic-ref", "-q", "HEAD"),
+        "index": git(repo, "ls-files", "-s"),
+        "status": git(repo, "status", "--porcelain", "--ignored"),
+        "worktrees": git(repo, "worktree", "list", "--porcelain"),
+        "worktree_admin": sorted(os.listdir(worktrees_dir)) if worktrees_dir.exists() else [],
+        "stash": git(repo, "stash", "list"),
+        "files": files_of(repo),
+    }
+
+
+def temp_worktrees() -> set[str]:
+    tmp = Path(tempfile.gettempdir())
+    return {p.name for p in tmp.glob("swapgen-worktree-*")}
+
+
+def worktree_appeared(repo: Path, delay: float = 0.0) -> Callable[[], bool]:
+    """True ``delay`` seconds after swapgen's worktree shows up in .git/worktrees."""
+    admin = repo / ".git" / "worktrees"
+    seen: list[float] = []
+
+    def check(_pid: int) -> bool:
+        if not seen and admin.is_dir() and any(admin.iterdir()):
+            seen.append(time.monotonic())
+        return bool(seen) and time.monotonic() - seen[0] >= delay
+
+    return check
+
+
+def assert_clean_interrupt(code: int, err: str) -> None:
+    assert code == INTERRUPTED, err
+    assert "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "swapgen: interrupted", err
+
+
+# --- generate -----------------------------------------------------------------------------
+
+
+def _staged_file_under(root: Path) -> Callable[[int], bool]:
+    def check(_pid: int) -> bool:
+        return any(p.name.endswith(".tmp") for p in root.rglob(".*"))
+
+    return check
+
+
+def test_ctrl_c_during_generate_leaves_out_as_it_was(tmp_path):
+    """Each run is interrupted at a different moment; out/ is then either exactly as before
+    (exit 130) or, when Ctrl-C came during the final renames, completely regenerated."""
+    if not yaml.__with_libyaml__:
+        pytest.skip("PyYAML without libyaml: no mark of swapgen's start to wait for")
+    spec = tmp_path / "specs" / "linux-6.19.yaml"
+    spec.parent.mkdir()
+    original = (REPO / "specs" / "linux-6.19.yaml").read_text()
+    spec.write_text(original)
+    out = tmp_path / "out"
+    argv = ["generate", "--spec", str(spec), "--out", str(out)]
+    assert start_and_interrupt(argv, tmp_path, never)[0] == 0
+    before = files_of(out)
+    shutil.copytree(out, tmp_path / "before")
+    # an edit of the spec changes the banner's sha256, so every file is rewritten
+    spec.write_text(original + "# edited\n")
+    started = time.monotonic()
+    assert start_and_interrupt(argv, tmp_path, never)[0] == 0
+    full_run = time.monotonic() - started
+    complete = files_of(out)
+    assert complete.keys() == before.keys() and complete != before
+    shutil.rmtree(out)
+    shutil.copytree(tmp_path / "before", out)
+
+    outcomes = []
+    triggers = [in_swapgen(full_run * k / 10) for k in range(8)]
+    triggers += [_staged_file_under(out) for _ in range(4)]
+    for trigger in triggers:
+        code, err, _fired = start_and_interrupt(argv, tmp_path, trigger)
+        state = files_of(out)
+        if code == INTERRUPTED:
+            assert_clean_interrupt(code, err)
+            assert state == before, "an interrupted generate changed out/"
+        else:  # Ctrl-C came during the final renames (or as Python was exiting): it finished
+            assert state == complete, f"exit {code}, and out/ is neither old nor new: {err}"
+        outcomes.append(code)
+        if state != before:  # put the old output back for the next run
+            shutil.rmtree(out)
+            shutil.copytree(tmp_path / "before", out)
+    assert INTERRUPTED in outcomes, f"no run was interrupted: {outcomes}"
+
+
+# --- patch and review --tree ----------------------------------------------------------------
+
+
+@pytest.fixture
+def kernel_repo(tmp_path) -> Path:
+    repo = tmp_path / "linux"
+    subprocess.run(["cp", "-r", str(kernel_tree("6.12")), str(repo)], check=True)
+    for args in (["init", "-q", "-b", "master"], ["config", "user.name", "Ada"],
+                 ["config", "user.email", "ada@example.org"], ["add", "-A"],
+                 ["commit", "-qm", "Linux 6.12"], ["branch", "side"]):
+        git(repo, *args)  # fmt: skip
+    return repo
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.2, 0.5], ids=["worktree-made", "committing", "syncing"])
+def test_ctrl_c_during_patch_leaves_checkout_branches_and_out_as_they_were(
+    kernel_repo, tmp_path, delay
+):
+    spec = guard_spec(tmp_path)
+    out = tmp_path / "patches"
+    before, leftovers = repo_state(kernel_repo), temp_worktrees()
+    argv = ["patch", "--tree", str(kernel_repo), "--spec", str(spec), "--out", str(out)]
+    code, err, fired = start_and_interrupt(argv, tmp_path, worktree_appeared(kernel_repo, delay))
+    assert fired, f"swapgen finished before its worktree was seen: {err}"
+    if code == 0:  # Ctrl-C during the final move of the patches: the run completed
+        assert any(out.glob("0001-*.patch")), err
+        return
+    assert_clean_interrupt(code, err)
+    assert repo_state(kernel_repo) == before
+    assert not out.exists(), "an interrupted patch left files in --out"
+    assert temp_worktrees() <= leftovers, "a temporary worktree was left behind"
+
+
+def test_ctrl_c_during_patch_force_puts_the_old_branch_back(kernel_repo, tmp_path):
+    spec = guard_spec(tmp_path)
+    git(kernel_repo, "branch", "swapgen/guard", "side")
+    before, leftovers = repo_state(kernel_repo), temp_worktrees()
+    argv = ["patch", "--tree", str(kernel_repo), "--spec", str(spec), "--branch",
+            "swapgen/guard", "--force", "--out", str(tmp_path / "patches")]  # fmt: skip
+    code, err, fired = start_and_interrupt(argv, tmp_path, worktree_appeared(kernel_repo, 0.2))
+    assert fired
+    assert_clean_interrupt(code, err)
+    assert repo_state(kernel_repo) == before  # swapgen/guard points where it did
+    assert temp_worktrees() <= leftovers
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3], ids=["worktree-made", "applying"])
+def test_ctrl_c_during_review_tree_leaves_the_repository_as_it_was(kernel_repo, tmp_path, delay):
+    series = REPO / "tests" / "corpus" / "01-guard-marker-good" / "series.mbox"
+    before, leftovers = repo_state(kernel_repo), temp_worktrees()
+    argv = ["review", "--spec", "6.12", "--tree", str(kernel_repo), str(series)]
+    code, err, fired = start_and_interrupt(argv, tmp_path, worktree_appeared(kernel_repo, delay))
+    assert fired, f"review finished before its worktree was seen: {err}"
+    assert_clean_interrupt(code, err)
+    assert repo_state(kernel_repo) == before
+    assert temp_worktrees() <= leftovers
