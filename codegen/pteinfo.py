@@ -14,10 +14,15 @@ from codegen import layout
 from codegen.errors import SwapgenError
 from codegen.model import Arch, Spec
 
+MAX_NUMBER_CHARS = 130  # a 128-bit value in binary with its 0b; every real PTE value is shorter
+
 
 def parse_int(text: str, what: str) -> int:
     """A non-negative integer written in decimal or with a 0x/0o/0b prefix."""
     cleaned = text.strip().replace("_", "")
+    if len(cleaned) > MAX_NUMBER_CHARS:
+        shown = f"{text[:24]!r}..."
+        raise SwapgenError(f"{what} {shown}: {len(cleaned)} characters, too long for any PTE")
     if re.fullmatch(r"[0-9]+", cleaned):
         return int(cleaned, 10)
     if re.fullmatch(r"0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+", cleaned):
