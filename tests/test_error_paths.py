@@ -167,6 +167,21 @@ def _encode_negative_offset(ctx: Ctx) -> Built:
     return argv, "--offset '-1': not a number (decimal, or hex with 0x)"
 
 
+def _decode_value_too_long(ctx: Ctx) -> Built:
+    argv = ["decode", "--arch", "x86_64", "9" * 5000]
+    return argv, "value '999999999999999999999999'...: 5000 characters, too long for any PTE"
+
+
+def _decode_value_with_a_newline(ctx: Ctx) -> Built:
+    # the echoed input must not break the message over two lines
+    return [
+        "decode",
+        "--arch",
+        "x86_64",
+        "0x1\n2",
+    ], "value '0x1\\n2': not a number (decimal, or hex with 0x)"
+
+
 def _encode_flag_turned_off_by_config(ctx: Ctx) -> Built:
     argv = ["encode", "--arch", "x86_64", "--type", "1", "--offset", "1"]
     argv += ["--flag", "soft_dirty", "--config", "CONFIG_MEM_SOFT_DIRTY=n"]
@@ -411,6 +426,8 @@ CASES = [
     # encode
     pytest.param(Case(_encode_offset_hex_without_prefix), id="encode-offset-hex-without-0x"),
     pytest.param(Case(_encode_negative_offset), id="encode-negative-offset"),
+    pytest.param(Case(_decode_value_too_long), id="decode-value-too-long"),
+    pytest.param(Case(_decode_value_with_a_newline), id="decode-value-with-a-newline"),
     pytest.param(Case(_encode_flag_turned_off_by_config), id="encode-flag-off-by-config"),
     # generate / layout output
     pytest.param(Case(_layout_out_is_a_file), id="layout-out-below-a-file"),
