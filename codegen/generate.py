@@ -130,8 +130,9 @@ def write(planned: dict[Path, str], out_root: Path, spec_names: Iterable[str]) -
                 outcome.unchanged.append(path)
                 continue
             try:
-                created += make_parents(path.parent)
-                staged.append((_stage(path, content), path))
+                with hold_interrupts():  # what is made here is recorded, so it can be undone
+                    created += make_parents(path.parent)
+                    staged.append((_stage(path, content), path))
             except OSError as err:
                 raise SwapgenError(f"{path}: cannot write: {err.strerror or err}") from None
         with hold_interrupts(drop=True):

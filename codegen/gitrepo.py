@@ -177,15 +177,17 @@ class Repository:
     @contextlib.contextmanager
     def temporary_worktree(self, base: str) -> Iterator[Path]:
         """A detached worktree at ``base`` in a temporary directory, removed afterwards."""
-        parent = Path(tempfile.mkdtemp(prefix="swapgen-worktree-"))
-        where = parent / "tree"
+        parent: Path | None = None
         try:
-            self.repo.git.worktree("add", "-q", "--detach", str(where), base)
-            yield where
+            with hold_interrupts():  # made and recorded, or not made at all
+                parent = Path(tempfile.mkdtemp(prefix="swapgen-worktree-"))
+            self.repo.git.worktree("add", "-q", "--detach", str(parent / "tree"), base)
+            yield parent / "tree"
         finally:
-            with hold_interrupts():
-                self.remove_worktree(where)
-                shutil.rmtree(parent, ignore_errors=True)
+            if parent is not None:
+                with hold_interrupts():
+                    self.remove_worktree(parent / "tree")
+                    shutil.rmtree(parent, ignore_errors=True)
 
     @staticmethod
     def apply_mbox(worktree: Path, mbox: bytes) -> str | None:

@@ -68,11 +68,13 @@ def make_series(
     if out_dir.exists() and any(out_dir.iterdir()):
         raise SwapgenError(f"{out_dir} is not empty; choose another --out")
     previous_head = repo.branch_head(branch)  # what to put back if we do not finish
-    worktree_parent = Path(tempfile.mkdtemp(prefix="swapgen-worktree-"))
-    worktree = worktree_parent / "tree"
-    staging = worktree_parent / "patches"
+    worktree_parent: Path | None = None
     done = False
     try:
+        with hold_interrupts():  # made and recorded, or not made at all
+            worktree_parent = Path(tempfile.mkdtemp(prefix="swapgen-worktree-"))
+        worktree = worktree_parent / "tree"
+        staging = worktree_parent / "patches"
         repo.add_worktree(branch, base, worktree, force)
         for change in plan.changes:
             repo.commit_files(worktree, change.files, change.message(spec), signoff)
@@ -90,10 +92,11 @@ def make_series(
     finally:
         # on an error or Ctrl-C: the user's branches as they were, no worktree, no patches
         with hold_interrupts():
-            repo.remove_worktree(worktree)
+            if worktree_parent is not None:
+                repo.remove_worktree(worktree_parent / "tree")
+                _rmtree(worktree_parent)
             if not done:
                 repo.restore_branch(branch, previous_head)
-            _rmtree(worktree_parent)
     return result
 
 
