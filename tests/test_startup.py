@@ -79,3 +79,22 @@ def test_unusable_cache_is_ignored(tmp_path, blocker):
         cache = Path("/proc/swapgen-cache")  # not creatable, even by root
     code, modules, out = imported_modules("decode", "--arch", "x86_64", "0x2", cache=cache)
     assert code == 0 and "jsonschema" in modules and "type" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["show", "--format", "json"], {"yaml"}),
+        (["export"], {"yaml"}),
+        (["validate"], {"yaml", "jsonschema"}),
+        (["review", str(REPO / "tests/corpus/01-guard-marker-good/series.mbox")], {"yaml", "unidiff"}),
+        (["layout", "--out", "{tmp}"], {"yaml", "jinja2"}),
+    ],
+    ids=["show", "export", "validate", "review", "layout"],
+)
+def test_each_command_imports_only_what_it_uses(tmp_path, argv, allowed):
+    argv = [arg.replace("{tmp}", str(tmp_path / "layout")) for arg in argv]
+    imported_modules("show", cache=tmp_path)  # the spec is known good from here on
+    code, modules, _out = imported_modules(*argv, cache=tmp_path)
+    assert code in (0, 1)
+    assert modules & set(HEAVY) == allowed
