@@ -2,8 +2,9 @@
 
 ``hold_interrupts()`` wraps clean-up (removing a temporary worktree, restoring a branch) and
 the short final step of a command (renaming staged files into place). A signal that arrives
-inside is remembered; at the end of the block it is raised as KeyboardInterrupt, or, with
-``drop=True`` (the final step is done, so the command has finished), only reported.
+inside is remembered; when the outermost held block ends it is raised as KeyboardInterrupt,
+or, with ``drop=True`` (the command's work is done), only reported. Blocks nest: an inner
+block never raises, so a second Ctrl-C during clean-up cannot cut the clean-up short.
 Outside the main thread this does nothing: Python delivers signals to the main thread only.
 """
 
@@ -15,20 +16,31 @@ import sys
 import threading
 from collections.abc import Iterator
 
+_held: list[int] = []  # signals received while held
+_depth = 0
+
 
 @contextlib.contextmanager
 def hold_interrupts(drop: bool = False) -> Iterator[None]:
-    """Defer SIGINT until the block ends; then raise (or, with ``drop``, note) it."""
+    """Defer SIGINT until the outermost held block ends; then raise (or with ``drop``, note) it."""
+    global _depth
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    previous = None
+    if _depth == 0:
+        _held.clear()
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: _held.append(signum))
+    _depth += 1
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if received and not drop:
+        _depth -= 1
+        if _depth == 0:
+            signal.signal(signal.SIGINT, previous)
+    if _depth or not _held:
+        return
+    _held.clear()
+    if not drop:
         raise KeyboardInterrupt
-    if received:
-        print("swapgen: interrupt came during the final step; it was completed", file=sys.stderr)
+    print("swapgen: interrupt came after the work was done; it is complete", file=sys.stderr)

@@ -90,8 +90,9 @@ def make_series(
             result.branch = branch
             done = True
     finally:
-        # on an error or Ctrl-C: the user's branches as they were, no worktree, no patches
-        with hold_interrupts():
+        # on an error or Ctrl-C: the user's branches as they were, no worktree, no patches;
+        # once the patches are out, a Ctrl-C during this clean-up no longer fails the run
+        with hold_interrupts(drop=done):
             if worktree_parent is not None:
                 repo.remove_worktree(worktree_parent / "tree")
                 _rmtree(worktree_parent)

@@ -9,6 +9,7 @@ does, so git and gcc children are hit too.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -31,10 +32,18 @@ INTERRUPTED = 130
 
 
 def start_and_interrupt(
-    argv: list[str], cwd: Path, trigger: Callable[[int], bool], timeout: float = 300
+    argv: list[str],
+    cwd: Path,
+    trigger: Callable[[int], bool],
+    temp: Path | None = None,
+    again_after: float | None = None,
+    timeout: float = 300,
 ) -> tuple[int, str, bool]:
-    """(exit code, stderr, whether SIGINT was sent) of ``python -m codegen argv``."""
+    """(exit code, stderr, whether SIGINT was sent) of ``python -m codegen argv``, with its
+    temporary files in ``temp``; ``again_after`` sends a second Ctrl-C that much later."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    if temp is not None:
+        env["TMPDIR"] = str(temp)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "codegen", *argv],
@@ -46,6 +55,10 @@ def start_and_interrupt(
             if trigger(proc.pid):
                 os.killpg(proc.pid, signal.SIGINT)
                 fired = True
+                if again_after is not None:
+                    time.sleep(again_after)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGINT)
                 break
             time.sleep(0.0005)
         code = proc.wait(timeout=timeout)
@@ -110,9 +123,31 @@ def repo_state(repo: Path) -> dict:
     }
 
 
-def temp_worktrees() -> set[str]:
-    tmp = Path(tempfile.gettempdir())
-    return {p.name for p in tmp.glob("swapgen-worktree-*")}
+@pytest.fixture
+def temp(tmp_path) -> Path:
+    """swapgen's TMPDIR in these tests: what it leaves there, it leaked."""
+    path = tmp_path / "tmp"
+    path.mkdir()
+    return path
+
+
+def path_appears(pattern: str, root: Path) -> Callable[[int], bool]:
+    """True once something matching the glob ``pattern`` exists under ``root``."""
+    return lambda _pid: any(root.glob(pattern))
+
+
+def branch_moved(repo: Path, branch: str) -> Callable[[int], bool]:
+    """True once ``branch`` points past the commit it started at: a commit was made on it."""
+    start = git(repo, "rev-parse", "HEAD").strip()
+    ref = repo / ".git" / "refs" / "heads" / branch
+
+    def check(_pid: int) -> bool:
+        try:
+            return ref.read_text().strip() not in ("", start)
+        except OSError:
+            return False
+
+    return check
 
 
 def worktree_appeared(repo: Path, delay: float = 0.0) -> Callable[[], bool]:
@@ -200,45 +235,104 @@ def kernel_repo(tmp_path) -> Path:
     return repo
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.2, 0.5], ids=["worktree-made", "committing", "syncing"])
-def test_ctrl_c_during_patch_leaves_checkout_branches_and_out_as_they_were(
-    kernel_repo, tmp_path, delay
-):
+BRANCH = "swapgen/guard"
+
+
+def patch_argv(repo: Path, tmp_path: Path, *extra: str) -> list[str]:
     spec = guard_spec(tmp_path)
     out = tmp_path / "patches"
-    before, leftovers = repo_state(kernel_repo), temp_worktrees()
-    argv = ["patch", "--tree", str(kernel_repo), "--spec", str(spec), "--out", str(out)]
-    code, err, fired = start_and_interrupt(argv, tmp_path, worktree_appeared(kernel_repo, delay))
-    assert fired, f"swapgen finished before its worktree was seen: {err}"
-    if code == 0:  # Ctrl-C during the final move of the patches: the run completed
-        assert any(out.glob("0001-*.patch")), err
+    return ["patch", "--tree", str(repo), "--spec", str(spec), "--branch", BRANCH,
+            "--out", str(out), *extra]  # fmt: skip
+
+
+@pytest.mark.parametrize("moment", ["worktree-made", "first-commit", "writing-patches"])
+def test_ctrl_c_during_patch_leaves_checkout_branches_and_out_as_they_were(
+    kernel_repo, tmp_path, temp, moment
+):
+    trigger = {
+        "worktree-made": worktree_appeared(kernel_repo),
+        "first-commit": branch_moved(kernel_repo, BRANCH),
+        "writing-patches": path_appears("swapgen-worktree-*/patches", temp),
+    }[moment]
+    before = repo_state(kernel_repo)
+    argv = patch_argv(kernel_repo, tmp_path)
+    code, err, fired = start_and_interrupt(argv, tmp_path, trigger, temp)
+    assert fired, f"swapgen finished before the moment was seen: {err}"
+    assert list(temp.iterdir()) == [], "a temporary worktree or file was left behind"
+    out = tmp_path / "patches"
+    if code == 0:  # only possible while the patches are moved into --out: the run completed
+        assert moment == "writing-patches", err
+        assert any(out.glob("0001-*.patch")) and BRANCH in git(kernel_repo, "branch"), err
         return
     assert_clean_interrupt(code, err)
     assert repo_state(kernel_repo) == before
     assert not out.exists(), "an interrupted patch left files in --out"
-    assert temp_worktrees() <= leftovers, "a temporary worktree was left behind"
 
 
-def test_ctrl_c_during_patch_force_puts_the_old_branch_back(kernel_repo, tmp_path):
-    spec = guard_spec(tmp_path)
-    git(kernel_repo, "branch", "swapgen/guard", "side")
-    before, leftovers = repo_state(kernel_repo), temp_worktrees()
-    argv = ["patch", "--tree", str(kernel_repo), "--spec", str(spec), "--branch",
-            "swapgen/guard", "--force", "--out", str(tmp_path / "patches")]  # fmt: skip
-    code, err, fired = start_and_interrupt(argv, tmp_path, worktree_appeared(kernel_repo, 0.2))
+@pytest.mark.parametrize("twice", [False, True], ids=["once", "again-during-clean-up"])
+def test_ctrl_c_during_patch_force_puts_the_old_branch_back(kernel_repo, tmp_path, temp, twice):
+    git(kernel_repo, "branch", BRANCH, "side")
+    before = repo_state(kernel_repo)
+    argv = patch_argv(kernel_repo, tmp_path, "--force")
+    code, err, fired = start_and_interrupt(
+        argv, tmp_path, branch_moved(kernel_repo, BRANCH), temp, again_after=0.005 if twice else None
+    )
     assert fired
     assert_clean_interrupt(code, err)
-    assert repo_state(kernel_repo) == before  # swapgen/guard points where it did
-    assert temp_worktrees() <= leftovers
+    assert repo_state(kernel_repo) == before  # the branch points where it did
+    assert list(temp.iterdir()) == []
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.3], ids=["worktree-made", "applying"])
-def test_ctrl_c_during_review_tree_leaves_the_repository_as_it_was(kernel_repo, tmp_path, delay):
+@pytest.mark.parametrize("moment", ["worktree-made", "applying", "applying-twice"])
+def test_ctrl_c_during_review_tree_leaves_the_repository_as_it_was(
+    kernel_repo, tmp_path, temp, moment
+):
     series = REPO / "tests" / "corpus" / "01-guard-marker-good" / "series.mbox"
-    before, leftovers = repo_state(kernel_repo), temp_worktrees()
+    trigger = (
+        worktree_appeared(kernel_repo)
+        if moment == "worktree-made"
+        else path_appears("worktrees/*/rebase-apply", kernel_repo / ".git")
+    )
+    before = repo_state(kernel_repo)
     argv = ["review", "--spec", "6.12", "--tree", str(kernel_repo), str(series)]
-    code, err, fired = start_and_interrupt(argv, tmp_path, worktree_appeared(kernel_repo, delay))
-    assert fired, f"review finished before its worktree was seen: {err}"
+    again = 0.02 if moment == "applying-twice" else None
+    code, err, fired = start_and_interrupt(argv, tmp_path, trigger, temp, again_after=again)
+    assert fired, f"review finished before the moment was seen: {err}"
     assert_clean_interrupt(code, err)
     assert repo_state(kernel_repo) == before
-    assert temp_worktrees() <= leftovers
+    assert list(temp.iterdir()) == []
+
+
+# --- hold_interrupts itself -----------------------------------------------------------------
+
+
+def _ctrl_c() -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.01)  # the handler runs at the next bytecode boundary
+
+
+def test_a_held_interrupt_is_raised_when_the_outermost_block_ends():
+    from codegen.interrupts import hold_interrupts
+
+    steps = []
+    with pytest.raises(KeyboardInterrupt), hold_interrupts():
+        with hold_interrupts():
+            _ctrl_c()
+            steps.append("inner done")
+        steps.append("outer goes on")  # an inner block never cuts the outer one short
+        _ctrl_c()
+        steps.append("outer done")
+    assert steps == ["inner done", "outer goes on", "outer done"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_dropped_interrupt_is_only_reported(capsys):
+    from codegen.interrupts import hold_interrupts
+
+    with hold_interrupts(drop=True):
+        _ctrl_c()
+    assert "it is complete" in capsys.readouterr().err
+    with hold_interrupts():
+        pass  # nothing received: nothing raised
+    with pytest.raises(KeyboardInterrupt):
+        _ctrl_c()
