@@ -561,7 +561,7 @@ def test_trim_diff_keeps_only_owned_files_in_order():
 
     def section(old: str, new: str | None = None) -> str:
         new = new or old
-        return f"diff --git a/{old} b/{new}\n--- a/{old}\n+++ b/{new}\n@@ -1 +1 @@\n-a\n+b\n"
+        return f"diff --git a/{old} b/{new}\n--- a/{old}\n+++ b/{new}\n@@ -1,1 +1,1 @@\n-a\n+b\n"
 
     owned = {"include/linux/swapops.h", "arch/x86/include/asm/pgtable_64.h"}
     diff = (
@@ -575,5 +575,34 @@ def test_trim_diff_keeps_only_owned_files_in_order():
         "arch/x86/include/asm/pgtable_64.h", "arch/x86/include/asm/pgtable-64.h"
     )
     assert trim_diff(diff, lambda _path: False) == ""
-    plain = "--- a/mm/memory.c\n+++ b/mm/memory.c\n@@ -1 +1 @@\n-a\n+b\n"
-    assert trim_diff(plain, lambda _path: False) == plain
+    # quilt and diff -u output have no 'diff --git' lines: cut the same way
+    quilt = "--- linux.orig/mm/memory.c\n+++ linux/mm/memory.c\n@@ -1,1 +1,1 @@\n-a\n+b\n"
+    owned_quilt = quilt.replace("mm/memory.c", "include/linux/swapops.h")
+    assert trim_diff(quilt + owned_quilt, lambda p: p.endswith("swapops.h")) == owned_quilt
+    # a diff unidiff cannot parse stays whole, for the review to report (SWP904)
+    broken = section("mm/memory.c").replace("-a\n", "")
+    assert trim_diff(broken, lambda _path: False) == broken
+
+
+def test_a_diff_line_quoted_in_the_commit_message_does_not_hide_the_patch(tmp_path):
+    """The diff starts after the '---' that ends the message, even when the message quotes a
+    'diff --git' line; and a quilt-style diff (no 'diff --git' headers) is read the same."""
+    original = (CORPUS / "06-marker-mask-not-updated" / "0001-guard.patch").read_text()
+    text = original.replace(
+        "Signed-off-by:",
+        "Same idea as\n\ndiff --git a/Documentation/mm/guard.rst b/Documentation/mm/guard.rst\n\n"
+        "in the docs series.\n\nSigned-off-by:",
+        1,
+    )
+    text = "".join(
+        line for line in text.splitlines(keepends=True)
+        if not line.startswith(("diff --git a/include", "index "))
+    )  # fmt: skip
+    path = tmp_path / "0001-guard.patch"
+    path.write_text(text)
+    code, data = review_json("--spec", "6.12", str(path))
+    assert [[f["rule"], f["file"], f["line"]] for f in data["findings"]] == [
+        ["SWP401", "include/linux/swapops.h", 435],
+        ["SWP202", "include/linux/swapops.h", 435],
+    ]
+    assert code == 1

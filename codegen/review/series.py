@@ -21,7 +21,6 @@ PATCH_TAG_RE = re.compile(r"\[[^\]]*\bPATCH\b", re.I)
 COUNTER_RE = re.compile(r"\b(\d+)/(\d+)\b")
 VERSION_RE = re.compile(r"\bv(\d+)\b", re.I)
 DIFF_START_RE = re.compile(r"^(diff --git |--- (a/|/dev/null))", re.M)
-GIT_SECTION_RE = re.compile(r"^diff --git ", re.M)
 MAX_MESSAGE_BYTES = 20 * 1024 * 1024
 FROM_LINE_RE = re.compile(
     rb"^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
@@ -136,26 +135,43 @@ def _body(message: email.message.Message) -> tuple[str, list[str]]:
     return (texts[0] if texts else ""), problems
 
 
+def _diff_start(body: str) -> re.Match[str] | None:
+    """Where the diff begins: after the '---' line that ends a format-patch commit message
+    when there is one (a message may quote a 'diff --git' line), else at the first header."""
+    separator = re.search(r"^---$", body, re.M)
+    if separator:
+        after = DIFF_START_RE.search(body, separator.end())
+        if after:
+            return after
+    return DIFF_START_RE.search(body)
+
+
 def _is_quoted_reply(body: str) -> bool:
     return not DIFF_START_RE.search(body) and bool(re.search(r"^>\s*(diff --git|@@ )", body, re.M))
 
 
 def trim_diff(diff: str, keep: Callable[[str], bool]) -> str:
-    """The file sections of a git diff whose old or new path ``keep`` wants, in order.
+    """The file sections of ``diff`` whose old or new path ``keep`` wants, in order.
 
-    A diff without ``diff --git`` headers (quilt, plain diff -u) is returned whole.
+    Sections are cut where unidiff parses them (git, quilt and plain ``diff -u`` alike); a
+    diff it cannot parse is returned whole, so the review still reports it (SWP904).
     """
-    starts = [match.start() for match in GIT_SECTION_RE.finditer(diff)]
-    if not starts or starts[0] != 0:
+    import unidiff
+
+    try:
+        patchset = unidiff.PatchSet(diff)
+    except Exception:  # unidiff raises several kinds
         return diff
-    kept = []
-    for begin, end in zip(starts, [*starts[1:], len(diff)], strict=True):
-        line_end = diff.find("\n", begin, end)
-        header = diff[begin : end if line_end < 0 else line_end]
-        paths = header[len("diff --git ") :].split()
-        if any(keep(path) or keep(path.partition("/")[2]) for path in paths):
-            kept.append(diff[begin:end])
-    return "".join(kept)
+    return "".join(str(patched) for patched in patchset if any(map(keep, _paths(patched))))
+
+
+def _paths(patched) -> list[str]:
+    """A patched file's path as unidiff reads it, and its old and new names without a/ b/."""
+    names = [patched.path]
+    for name in (patched.source_file, patched.target_file):
+        if name and name != "/dev/null":
+            names.append(name[2:] if name[:2] in ("a/", "b/") else name)
+    return names
 
 
 def patch_from_message(
@@ -197,7 +213,7 @@ def patch_from_message(
     if message.get("X-Swapgen-Problem"):
         patch.problems.append(str(message["X-Swapgen-Problem"]))
         patch.number = -1  # not a part of the series, just where the problem was
-    match = DIFF_START_RE.search(body)
+    match = _diff_start(body)
     if match:
         patch.diff = body[match.start() :]
         # a signature after the diff ("-- \n2.39.5") is not part of it
