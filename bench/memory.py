@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Peak memory of `swapgen review` on a 200 MB mbox, and of sync on an oversized header.
+"""Peak memory of `swapgen review` on a 200 MB mbox.
 
 The mbox is written to a temp file the way a mailing-list archive looks: thousands of
 format-patch mails (8-bit, quoted-printable, base64, some CRLF) touching mm/ and drivers/,
-with the swap series of tests/corpus mixed in. `swapgen review --format json` runs in a child
-process; its peak resident set (getrusage ru_maxrss) and wall time are printed. Goal: the
-mbox is streamed, peak under 300 MB.
+with the swap series of tests/corpus mixed in; then again with quilt-style diffs (no
+'diff --git' lines). `swapgen review --format json` runs in a child process; its peak
+resident set (getrusage ru_maxrss) and wall time are printed. Goal: the mbox is streamed,
+peak under 300 MB.
 
     python3 bench/memory.py [--mb 200]
 """
