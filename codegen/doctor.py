@@ -117,6 +117,40 @@ def check_gitpython(which: Which = shutil.which, run: Run = subprocess.run) -> C
     return Check("GitPython", True, f"{imported} (imports)", enables, required=True)
 
 
+PACKAGES = (
+    ("PyYAML", "yaml", "reading every spec"),
+    ("jsonschema", "jsonschema", "validate (and the first read of a spec)"),
+    ("Jinja2", "jinja2", "generate, layout, patch (the templates)"),
+    ("unidiff", "unidiff", "review (reading the diffs)"),
+)
+
+
+def check_packages() -> list[Check]:
+    """The Python libraries swapgen depends on: installed, and importable."""
+    import importlib
+    from importlib import metadata
+
+    checks = []
+    for dist, module, enables in PACKAGES:
+        try:
+            version = metadata.version(dist)
+            importlib.import_module(module)
+        except metadata.PackageNotFoundError:
+            checks.append(Check(dist, False, "not installed (pip install -e .)", enables, True))
+            continue
+        except Exception as error:  # installed but broken
+            detail = f"{version}: does not import: {type(error).__name__}: {error}"
+            checks.append(Check(dist, False, detail, enables, True))
+            continue
+        checks.append(Check(dist, True, version, enables, True))
+    import yaml
+
+    fast = bool(getattr(yaml, "__with_libyaml__", False))
+    detail = "PyYAML built with libyaml" if fast else "PyYAML without libyaml (pure Python)"
+    checks.append(Check("libyaml", fast, detail, "specs load several times faster"))
+    return checks
+
+
 def check_git(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
     """The git executable."""
     enables = "patch, review --git/--range/--tree, sync/import --rev"
@@ -297,6 +331,7 @@ def run_checks(
         check_python(),
         check_swapgen(),
         check_gitpython(which, run),
+        *check_packages(),
         check_specs(),
         check_cache(),
         check_git(which, run),

@@ -1,8 +1,9 @@
 """Remember spec texts that already passed the JSON Schema, so reading a known-good spec
 (``show``, ``decode``, ``encode``...) does not import jsonschema at all.
 
-An entry is an empty file named by the sha256 of swapgen's version, the schema and the spec
-text; any edit to either gives a new name, so a changed spec is always validated again. The
+An entry is an empty file named by the sha256 of swapgen's version, the loader and validator
+code, the schema and the spec text; any edit to one of them gives a new name, so a changed
+spec (or a changed checker) always validates again. The
 cache lives in ``$SWAPGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/swapgen``, else
 ``~/.cache/swapgen``; ``SWAPGEN_CACHE_DIR=off`` disables it. A cache that cannot be read or
 written is ignored: it only saves time, it never changes a result.
@@ -18,6 +19,7 @@ from codegen import __version__
 from codegen.resources import SCHEMA_PATH
 
 DISABLED = "off"
+CACHE_FORMAT = b"schema-ok/1"
 
 
 def cache_dir() -> Path | None:
@@ -36,7 +38,11 @@ def _entry(spec_text: bytes) -> Path | None:
     if directory is None:
         return None
     digest = hashlib.sha256()
-    for part in (__version__.encode(), SCHEMA_PATH.read_bytes(), spec_text):
+    # the code that turns a text into a verdict is part of the key: editing the loader or the
+    # validator in a checkout (same version number) must not reuse old verdicts
+    here = Path(__file__).parent
+    code = b"".join((here / name).read_bytes() for name in ("spec.py", "yamlpos.py"))
+    for part in (__version__.encode(), CACHE_FORMAT, code, SCHEMA_PATH.read_bytes(), spec_text):
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)
     return directory / "schema-ok" / digest.hexdigest()

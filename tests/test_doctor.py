@@ -19,6 +19,11 @@ EXPECTED_NAMES = [
     "python",
     "swapgen",
     "GitPython",
+    "PyYAML",
+    "jsonschema",
+    "Jinja2",
+    "unidiff",
+    "libyaml",
     "bundled specs",
     "schema cache",
     "git",
@@ -265,7 +270,8 @@ def test_json_has_the_same_parts_as_text():
     assert [i["name"] for i in items] == list(parse_text(text)) == EXPECTED_NAMES
     assert all(set(i) == {"name", "present", "detail", "enables", "required"} for i in items)
     required = {i["name"] for i in items if i["required"]}
-    assert required == {"python", "swapgen", "GitPython", "bundled specs"}
+    assert required == {"python", "swapgen", "GitPython", "PyYAML", "jsonschema", "Jinja2",
+                        "unidiff", "bundled specs"}  # fmt: skip
 
 
 def test_importing_doctor_does_not_import_gitpython():
@@ -299,3 +305,11 @@ def test_doctor_through_the_console_script(tmp_path):
     assert parts["kernel tree"]["present"] is True
     bad = run_script("doctor", "--format", "yaml")
     assert bad.code == 2 and "invalid choice: 'yaml'" in bad.err
+
+
+def test_a_missing_library_is_a_broken_required_part(monkeypatch):
+    monkeypatch.setattr(doctor, "PACKAGES", (("no-such-dist-swapgen", "nosuch", "nothing"),))
+    (missing, libyaml) = doctor.check_packages()
+    assert (missing.present, missing.required) == (False, True)
+    assert missing.detail == "not installed (pip install -e .)"
+    assert libyaml.name == "libyaml" and not libyaml.required

@@ -104,3 +104,14 @@ def test_an_oversized_header_text_is_a_problem_of_the_scan():
     assert [p.message for p in scan.problems] == [
         f"header is {MAX_HEADER_BYTES + 12} bytes, more than this reader takes"
     ]
+
+
+def test_values_stay_within_128_bits():
+    """R12 squares R11 twelve times; C would have wrapped long before, so it is an error."""
+    text = "#define R0 3\n" + "".join(f"#define R{i} (R{i - 1} * R{i - 1})\n" for i in range(1, 13))
+    evaluator = Evaluator(scan_headers([("sq.h", text)], {}), {})
+    assert evaluator.value("R6") == 3**64
+    with pytest.raises(Unevaluable, match="a value wider than 128 bits"):
+        evaluator.value("R12")
+    with pytest.raises(Unevaluable, match=r"BIT\(1180591620717411303424\): beyond any PTE"):
+        evaluator.value("BIT(1180591620717411303424)")

@@ -98,3 +98,14 @@ def test_each_command_imports_only_what_it_uses(tmp_path, argv, allowed):
     code, modules, _out = imported_modules(*argv, cache=tmp_path)
     assert code in (0, 1)
     assert modules & set(HEAVY) == allowed
+
+
+def test_the_cache_key_covers_text_and_format(tmp_path, monkeypatch):
+    from codegen import schemacache
+
+    monkeypatch.setenv("SWAPGEN_CACHE_DIR", str(tmp_path))
+    schemacache.remember_valid(b"spec: 1\n")
+    assert schemacache.known_valid(b"spec: 1\n")
+    assert not schemacache.known_valid(b"spec: 2\n")
+    monkeypatch.setattr(schemacache, "CACHE_FORMAT", b"schema-ok/other")
+    assert not schemacache.known_valid(b"spec: 1\n")
