@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from codegen import __version__
+from codegen.oneline import one_line
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -22,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line, like every other error of swapgen."""
 
     def error(self, message: str):
-        message = _one_line(message)
+        message = one_line(message)
         self.exit(EXIT_USAGE, f"swapgen: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -226,11 +227,6 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(f"unhandled command {args.command}")
 
 
-def _one_line(message: str) -> str:
-    """A message that echoes user input (a --config item, a value) stays on one line."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
-
-
 EXIT_INTERRUPTED = 130
 
 
@@ -277,7 +273,7 @@ def _main(argv: list[str]) -> int:
         print(f"swapgen: error: invalid spec; 'swapgen validate {where}' lists it", file=sys.stderr)
         return error.exit_code
     except SwapgenError as error:
-        print(f"swapgen: error: {_one_line(str(error))}", file=sys.stderr)
+        print(f"swapgen: error: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:
         # the reader went away (swapgen show | head): not an error of ours

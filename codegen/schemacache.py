@@ -3,10 +3,10 @@
 
 An entry is an empty file named by the sha256 of swapgen's version, the loader and validator
 code, the schema and the spec text; any edit to one of them gives a new name, so a changed
-spec (or a changed checker) always validates again. The
-cache lives in ``$SWAPGEN_CACHE_DIR``, else ``$XDG_CACHE_HOME/swapgen``, else
-``~/.cache/swapgen``; ``SWAPGEN_CACHE_DIR=off`` disables it. A cache that cannot be read or
-written is ignored: it only saves time, it never changes a result.
+spec (or a changed checker) always validates again. The cache lives in ``$SWAPGEN_CACHE_DIR``,
+else ``$XDG_CACHE_HOME/swapgen``, else ``~/.cache/swapgen``; ``SWAPGEN_CACHE_DIR=off``
+disables it. A cache that cannot be read or written is ignored: it only saves time, it never
+changes a result.
 """
 
 from __future__ import annotations

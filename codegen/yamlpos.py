@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from codegen.oneline import one_line
+
 YamlPath = tuple[str | int, ...]
 
 # libyaml's loader, when PyYAML was built with it, composes a spec several times faster
@@ -39,8 +41,7 @@ class Problem:
 
     def __str__(self) -> str:
         # a key or value quoted from the file may hold a newline: the line must stay one line
-        message = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in self.message)
-        return f"{self.position}: {message}"
+        return f"{self.position}: {one_line(self.message)}"
 
 
 @dataclass
