@@ -28,6 +28,7 @@ import pytest
 
 from tests.conftest import REPO, run_main, run_script
 from tests.kernel_trees import kernel_tree
+from tests.test_patch import guard_spec
 
 CORPUS = REPO / "tests" / "corpus"
 SERIES = CORPUS / "13-type-field-narrow" / "series.mbox"
@@ -69,24 +70,6 @@ def small_repo(path: Path, identity: bool = True) -> Path:
     if identity:
         git(path, "config", "user.name", "Err Paths")
         git(path, "config", "user.email", "err@example.org")
-    return path
-
-
-def guard_spec(tmp_path: Path) -> Path:
-    """linux-6.12 plus PTE_MARKER_GUARD: a spec the 6.12 tree drifts from, so patch has work."""
-    text = (REPO / "specs/linux-6.12.yaml").read_text()
-    anchor = "      meaning: the page is poisoned; an access gives VM_FAULT_HWPOISON\n"
-    assert anchor in text
-    text = text.replace(
-        anchor,
-        anchor + "    - name: PTE_MARKER_GUARD\n"
-        "      bit: 2\n"
-        "      make: make_guard_swp_entry\n"
-        "      test: is_guard_swp_entry\n"
-        "      meaning: guard region\n",
-    )
-    path = tmp_path / "guard.yaml"
-    path.write_text(text)
     return path
 
 
