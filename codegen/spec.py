@@ -30,6 +30,8 @@ from codegen.model import (
 from codegen.resources import SCHEMA_PATH
 from codegen.yamlpos import LoadedYaml, Problem, YamlPath, load_yaml
 
+MAX_SPEC_BYTES = 1024 * 1024
+
 FLAG_SELECTS = {"uffd_wp": "HAVE_ARCH_USERFAULTFD_WP", "soft_dirty": "HAVE_ARCH_SOFT_DIRTY"}
 """The Kconfig symbol an arch must select exactly when it has the swap-PTE flag."""
 
@@ -61,6 +63,10 @@ def _load_and_check(path: Path, use_cache: bool) -> tuple[LoadedYaml, list[Probl
     except OSError as err:
         reason = err.strerror or str(err)
         return LoadedYaml(display, None), [Problem(_pos(display), f"cannot read: {reason}")]
+    if len(raw) > MAX_SPEC_BYTES:
+        size = f"{len(raw) / 2**20:.1f} MB"
+        why = "too big for a spec (they are about 10 KB; the limit is 1 MB)"
+        return LoadedYaml(display, None), [Problem(_pos(display), f"{size}: {why}")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -85,6 +85,15 @@ def _yaml_error_problem(file: str, err: yaml.YAMLError) -> Problem:
     return Problem(_mark_position(file, mark), f"YAML syntax error: {text}")
 
 
+MAX_NODES = 100_000
+"""A spec has a few hundred values; a document that expands past this (nested aliases: a
+"billion laughs") is refused instead of filling memory."""
+
+
+class _TooManyNodes(Exception):
+    pass
+
+
 def load_yaml(text: str, file: str) -> LoadedYaml:
     """Parse one YAML document; syntax errors and duplicate keys become ``problems``."""
     result = LoadedYaml(file=file, data=None)
@@ -98,6 +107,10 @@ def load_yaml(text: str, file: str) -> LoadedYaml:
     except yaml.YAMLError as err:
         result.problems.append(_yaml_error_problem(file, err))
         result.data = None
+    except _TooManyNodes as err:
+        message = f"the document expands to over {MAX_NODES} values (nested aliases?)"
+        result.problems.append(Problem(err.args[0], message))
+        result.data = None
     finally:
         loader.dispose()
     return result
@@ -107,6 +120,8 @@ def _convert(
     loader: yaml.SafeLoader, node: yaml.Node, path: YamlPath, out: LoadedYaml, active: set[int]
 ) -> Any:
     out.values[path] = _mark_position(out.file, node.start_mark)
+    if len(out.values) > MAX_NODES:
+        raise _TooManyNodes(out.values[path])
     if id(node) in active:
         out.problems.append(Problem(out.values[path], "recursive YAML alias"))
         return None

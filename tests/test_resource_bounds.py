@@ -115,3 +115,28 @@ def test_values_stay_within_128_bits():
         evaluator.value("R12")
     with pytest.raises(Unevaluable, match=r"BIT\(1180591620717411303424\): beyond any PTE"):
         evaluator.value("BIT(1180591620717411303424)")
+
+
+def test_a_yaml_alias_bomb_is_refused_not_expanded(tmp_path):
+    """Ten levels of ten aliases each would be 10**10 values: a "billion laughs"."""
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    result = run_main("validate", str(bomb))
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"{bomb}:1:55: the document expands to over 100000 values (nested aliases?)",
+        f"{bomb}: 1 problem",
+    ]
+
+
+def test_a_huge_spec_file_is_refused_before_parsing(tmp_path):
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("# padding\n" * 600_000)
+    result = run_main("show", "--spec", str(huge))
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        f"{huge}:1:1: 5.7 MB: too big for a spec (they are about 10 KB; the limit is 1 MB)",
+        f"swapgen: error: invalid spec; 'swapgen validate {huge}' lists it",
+    ]
