@@ -256,7 +256,13 @@ def structured_spec(draw, version: str) -> str:
 @st.composite
 def spec_inputs(draw) -> bytes:
     version = draw(st.sampled_from(VERSIONS))
-    how = draw(st.sampled_from(["lines", "structure", "bytes"]))
+    how = draw(st.sampled_from(["lines", "structure", "bytes", "aliases"]))
+    if how == "aliases":  # anchors and aliases nested, up to a "billion laughs"
+        depth, width = draw(st.integers(1, 8)), draw(st.integers(1, 10))
+        chain = ["x0: &x0 [" + ", ".join(['"x"'] * width) + "]"]
+        chain += [f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * width) + "]"
+                  for i in range(1, depth)]  # fmt: skip
+        return ("\n".join(chain) + "\n" + spec_text(version)).encode()
     if how == "lines":
         return draw(mutated_lines(spec_text(version))).encode("utf-8", "surrogatepass")
     if how == "structure":
