@@ -47,7 +47,9 @@ class TreeSource:
         elif not self.path.is_dir():
             raise SwapgenError(f"{path}: not a directory")
         if self.read("include/linux/swap.h") is None:
-            at = f" at {rev}" if rev else ""
+            # a full commit id (patch resolves --base to one) reads better abbreviated
+            shown = rev[:12] if rev and re.fullmatch(r"[0-9a-f]{40}", rev) else rev
+            at = f" at {shown}" if rev else ""
             raise SwapgenError(f"{path}: not a kernel tree{at} (no include/linux/swap.h)")
 
     @property

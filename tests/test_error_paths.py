@@ -236,7 +236,7 @@ def _patch_repo_not_a_kernel_tree(ctx: Ctx) -> Built:
     repo = small_repo(ctx.tmp / "repo")
     sha = git(repo, "rev-parse", "HEAD").strip()
     argv = ["patch", "--tree", str(repo), "--spec", "6.12", "--out", str(ctx.tmp / "series")]
-    return argv, f"{repo}: not a kernel tree at {sha} (no include/linux/swap.h)"
+    return argv, f"{repo}: not a kernel tree at {sha[:12]} (no include/linux/swap.h)"
 
 
 def _patch_without_git_identity(ctx: Ctx) -> Built:
