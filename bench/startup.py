@@ -11,7 +11,6 @@ with a schema cache that already knows the spec (the usual case) and with the ca
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,8 +25,10 @@ DECODE = ["decode", "--arch", "x86_64", "0x1fffffffffdb9600"]
 
 
 def swapgen() -> list[str]:
-    found = shutil.which("swapgen")
-    return [found] if found else [sys.executable, "-m", "codegen"]
+    """The console script installed with this interpreter (not a PATH shim such as pyenv's,
+    which adds a shell of its own), else ``python -m codegen``."""
+    beside = Path(sys.executable).parent / "swapgen"
+    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "codegen"]
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
