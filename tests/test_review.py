@@ -606,3 +606,22 @@ def test_a_diff_line_quoted_in_the_commit_message_does_not_hide_the_patch(tmp_pa
         ["SWP202", "include/linux/swapops.h", 435],
     ]
     assert code == 1
+
+
+def test_a_removed_dash_dash_line_is_not_taken_for_the_end_of_the_message():
+    import email
+    import email.policy
+
+    from codegen.review.series import patch_from_message
+
+    diff = (
+        "diff --git a/include/linux/swapops.h b/include/linux/swapops.h\n"
+        "--- a/include/linux/swapops.h\n+++ b/include/linux/swapops.h\n"
+        "@@ -1,2 +1,1 @@\n x\n---\n"  # the removed line is '--'
+        "diff --git a/mm/memory.c b/mm/memory.c\n"
+        "--- a/mm/memory.c\n+++ b/mm/memory.c\n@@ -1,1 +1,1 @@\n-a\n+b\n"
+    )
+    mail = f"Subject: [PATCH] mm: x\n\nA diff sent without a format-patch separator.\n\n{diff}"
+    message = email.message_from_string(mail, policy=email.policy.default)
+    patch = patch_from_message(message, "test")
+    assert patch is not None and patch.diff == diff

@@ -138,12 +138,13 @@ def _body(message: email.message.Message) -> tuple[str, list[str]]:
 def _diff_start(body: str) -> re.Match[str] | None:
     """Where the diff begins: after the '---' line that ends a format-patch commit message
     when there is one (a message may quote a 'diff --git' line), else at the first header."""
+    first = DIFF_START_RE.search(body)
     separator = re.search(r"^---$", body, re.M)
-    if separator:
-        after = DIFF_START_RE.search(body, separator.end())
-        if after:
-            return after
-    return DIFF_START_RE.search(body)
+    # a '---' line after the first header is a removed '--' line of the diff, not the end
+    # of the message
+    if first and separator and first.start() < separator.start():
+        return DIFF_START_RE.search(body, separator.end()) or first
+    return first
 
 
 def _is_quoted_reply(body: str) -> bool:
