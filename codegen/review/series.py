@@ -140,11 +140,13 @@ def _diff_start(body: str) -> re.Match[str] | None:
     when there is one (a message may quote a 'diff --git' line), else at the first header."""
     first = DIFF_START_RE.search(body)
     separator = re.search(r"^---$", body, re.M)
-    # a '---' line after the first header is a removed '--' line of the diff, not the end
-    # of the message
-    if first and separator and first.start() < separator.start():
-        return DIFF_START_RE.search(body, separator.end()) or first
-    return first
+    if not (first and separator and first.start() < separator.start()):
+        return first
+    # a hunk between the first header and the '---' makes that line a removed '--' of a
+    # diff sent without a separator; otherwise the header was quoted in the message
+    if re.search(r"^@@ ", body[first.start() : separator.start()], re.M):
+        return first
+    return DIFF_START_RE.search(body, separator.end()) or first
 
 
 def _is_quoted_reply(body: str) -> bool:
