@@ -107,9 +107,17 @@ def make_parents(directory: Path) -> list[Path]:
     while not directory.exists():
         missing.append(directory)
         directory = directory.parent
-    for created in reversed(missing):
-        created.mkdir()
-    return list(reversed(missing))
+    made: list[Path] = []
+    try:
+        for created in reversed(missing):
+            created.mkdir()
+            made.append(created)
+    except OSError:
+        for created in reversed(made):
+            with contextlib.suppress(OSError):
+                created.rmdir()
+        raise
+    return made
 
 
 def write(planned: dict[Path, str], out_root: Path, spec_names: Iterable[str]) -> Outcome:

@@ -63,8 +63,10 @@ def make_series(
     if repo.branch_exists(branch) and not force:
         raise SwapgenError(f"branch {branch!r} already exists; pass --force or --branch NAME")
     out_dir = (out_dir or Path("out") / "patches" / branch).resolve()
-    if out_dir.exists() and not out_dir.is_dir():
-        raise SwapgenError(f"--out {out_dir}: a file, not a directory")
+    existing = next(p for p in (out_dir, *out_dir.parents) if p.exists())
+    if not existing.is_dir():
+        where = "a file" if existing == out_dir else f"{existing} is a file"
+        raise SwapgenError(f"--out {out_dir}: {where}, not a directory")
     if out_dir.exists() and any(out_dir.iterdir()):
         raise SwapgenError(f"{out_dir} is not empty; choose another --out")
     previous_head = repo.branch_head(branch)  # what to put back if we do not finish
@@ -103,9 +105,10 @@ def make_series(
 
 def _move_into(files: list[Path], directory: Path) -> list[Path]:
     """Move the staged patch files into ``directory``; all of them, or none on an error."""
-    created = make_parents(directory)
+    created: list[Path] = []
     moved: list[Path] = []
     try:
+        created = make_parents(directory)
         for file in files:
             moved.append(Path(shutil.move(file, directory / file.name)))
     except OSError as err:

@@ -261,6 +261,15 @@ def _patch_out_is_a_file(ctx: Ctx) -> Built:
     return argv, f"--out {out.resolve()}: a file, not a directory"
 
 
+def _patch_out_below_a_file(ctx: Ctx) -> Built:
+    repo = ctx.fixture("kernel_repo")
+    blocker = ctx.tmp / "series.txt"
+    blocker.write_text("a file\n")
+    out = blocker / "patches"
+    argv = ["patch", "--tree", str(repo), "--spec", str(guard_spec(ctx.tmp)), "--out", str(out)]
+    return argv, f"--out {out.resolve()}: {blocker.resolve()} is a file, not a directory"
+
+
 def _patch_out_not_empty(ctx: Ctx) -> Built:
     repo = ctx.fixture("kernel_repo")
     out = ctx.tmp / "series"
@@ -427,6 +436,7 @@ CASES = [
     pytest.param(Case(_patch_repo_not_a_kernel_tree), id="patch-repo-not-a-kernel-tree"),
     pytest.param(Case(_patch_without_git_identity), id="patch-no-git-identity"),
     pytest.param(Case(_patch_out_is_a_file), id="patch-out-is-a-file"),
+    pytest.param(Case(_patch_out_below_a_file), id="patch-out-below-a-file"),
     pytest.param(Case(_patch_out_not_empty), id="patch-out-not-empty"),
     pytest.param(
         Case(_patch_force_onto_the_checked_out_branch), id="patch-force-checked-out-branch"
