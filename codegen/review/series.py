@@ -135,6 +135,16 @@ def _body(message: email.message.Message) -> tuple[str, list[str]]:
     return (texts[0] if texts else ""), problems
 
 
+def _header(message: email.message.Message, name: str) -> str:
+    """A header's decoded text; its raw text when the stdlib parser fails on it (it raises
+    IndexError and others on some malformed address headers)."""
+    try:
+        return str(message.get(name, "") or "")
+    except Exception:
+        raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), "")
+        return " ".join(str(raw).split())
+
+
 def _diff_start(body: str) -> re.Match[str] | None:
     """Where the diff begins: after the '---' line that ends a format-patch commit message
     when there is one (a message may quote a 'diff --git' line), else at the first header."""
@@ -185,10 +195,7 @@ def patch_from_message(
     With ``keep``, only the file sections of the diff whose path it wants are kept, so a
     large mbox does not stay in memory as a whole.
     """
-    try:
-        subject = str(message.get("Subject", "") or "")
-    except Exception:  # an undecodable header
-        subject = ""
+    subject = _header(message, "Subject")
     body, problems = _body(message)
     if subject.strip().lower().startswith("re:"):
         return None  # a reply, even one that suggests a diff, is not a part of the series
@@ -207,8 +214,8 @@ def patch_from_message(
         rfc=rfc,
         resend=resend,
         version_inferred=inferred,
-        author=str(message.get("From", "") or ""),
-        message_id=str(message.get("Message-ID", "") or "").strip(),
+        author=_header(message, "From"),
+        message_id=_header(message, "Message-ID").strip(),
         problems=problems,
     )
     if not subject:
