@@ -105,7 +105,10 @@ def _payload_text(part: email.message.Message) -> str | None:
         return None
     if raw is None:
         return None
-    charset = part.get_content_charset() or "utf-8"
+    try:
+        charset = part.get_content_charset() or "utf-8"
+    except Exception:  # a Content-Type the stdlib parser cannot read: assume UTF-8
+        charset = "utf-8"
     try:
         text = raw.decode(charset, errors="replace")
     except (LookupError, ValueError):  # an unknown charset, or a name with a NUL in it
@@ -120,9 +123,14 @@ def _body(message: email.message.Message) -> tuple[str, list[str]]:
     for part in message.walk():
         if part.is_multipart():
             continue
-        if part.get_content_maintype() != "text":
-            if part.get_content_maintype() != "multipart":
-                problems.append(f"ignored a {part.get_content_type()} attachment")
+        try:
+            maintype, content_type = part.get_content_maintype(), part.get_content_type()
+        except Exception:  # the stdlib parser fails on some malformed Content-Type headers
+            problems.append("a MIME part with an unreadable Content-Type was ignored")
+            continue
+        if maintype != "text":
+            if maintype != "multipart":
+                problems.append(f"ignored a {content_type} attachment")
             continue
         text = _payload_text(part)
         if text is None:
