@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from codegen import pteinfo, textview
+from codegen import layout, pteinfo, textview
 from codegen.errors import SwapgenError
 from codegen.resolve import parse_config, pick_arches, resolved_view
 from codegen.resources import bundled_specs, resolve_spec
@@ -88,7 +88,7 @@ def decode(
     spec, config, arch = _spec_and_arch(spec_arg, arch_name, config_items)
     parsed = [pteinfo.parse_int(v, "value") for v in values]
     for text, value in zip(values, parsed, strict=True):
-        if value >> arch.pte_bits:
+        if value > layout.pte_mask(arch):
             raise SwapgenError(f"value {text}: wider than a {arch.pte_bits}-bit {arch.name} PTE")
     infos = [pteinfo.explain(spec, arch, value, config) for value in parsed]
     if fmt == "json":

@@ -239,16 +239,15 @@ def check_perl(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
 
 
 def _kernel_version(root: Path) -> str:
-    fields = {}
+    """"linux X.Y, " from the tree's Makefile (as sync and import read it), or ""."""
+    from codegen.errors import SwapgenError
+    from codegen.tree import TreeSource
+
     try:
-        for line in root.joinpath("Makefile").read_text(errors="replace").splitlines()[:10]:
-            key, _, value = line.partition("=")
-            fields[key.strip()] = value.strip()
-    except OSError:
+        version = TreeSource(root).kernel_version()
+    except SwapgenError:
         return ""
-    if fields.get("VERSION") and fields.get("PATCHLEVEL"):
-        return f"linux {fields['VERSION']}.{fields['PATCHLEVEL']}, "
-    return ""
+    return f"linux {version}, " if version else ""
 
 
 def check_tree(tree: str | None, cwd: Path | None = None) -> Check:

@@ -82,7 +82,7 @@ def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch | None) -> 
         if macro is None or macro.params is not None:
             continue
         try:
-            if evaluator.value(name, macro.where) == 1 << bit:
+            if evaluator.value(name, macro.where) == layout.bit_value(bit):
                 return name
         except Exception:
             continue

@@ -113,12 +113,22 @@ def single_bit(value: int) -> int | None:
     return value.bit_length() - 1 if value > 0 and value & (value - 1) == 0 else None
 
 
+def bit_value(bit: int) -> int:
+    """The value with only ``bit`` set."""
+    return 1 << bit
+
+
 def bits_mask(bits: Iterable[int]) -> int:
     """The mask with each of ``bits`` set."""
     mask = 0
     for bit in bits:
-        mask |= 1 << bit
+        mask |= bit_value(bit)
     return mask
+
+
+def type_slots(spec: Spec) -> int:
+    """How many type numbers the type field holds: 2**MAX_SWAPFILES_SHIFT."""
+    return value_mask(spec.max_swapfiles_shift) + 1
 
 
 def bit_runs(mask: int) -> list[tuple[int, int]]:

@@ -367,7 +367,7 @@ def _flag_value(arch: Arch, arch_facts, flag: str, bare: bool = False) -> str:
     if alias and alias in arch_facts.scan.macros:
         evaluator = Evaluator(arch_facts.scan, scan_config(arch), arch.pte_bits, arch.pte_bits)
         try:
-            if evaluator.value(alias) == 1 << spec_flag.bit:
+            if evaluator.value(alias) == layout.bit_value(spec_flag.bit):
                 value = alias
         except Unevaluable:
             pass

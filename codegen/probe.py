@@ -180,9 +180,10 @@ def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:
     base = encodes[(0, 0)][0]
     type_positions = []
     for i in range(8):
-        value, t2, o2 = encodes[(1 << i, 0)]
+        type_value = layout.bit_value(i)
+        value, t2, o2 = encodes[(type_value, 0)]
         bit = layout.single_bit(value ^ base)
-        if t2 == 1 << i and o2 == 0 and bit is not None:
+        if t2 == type_value and o2 == 0 and bit is not None:
             type_positions.append(bit)
     offset_positions = []
     offset_inverted = []
@@ -192,7 +193,7 @@ def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:
         bit = layout.single_bit(value ^ base)
         if o2 == o and t2 == 0 and bit is not None:
             offset_positions.append(bit)
-            offset_inverted.append(bool(base >> bit & 1))
+            offset_inverted.append(bool(base & layout.bit_value(bit)))
     behaviour.type_lsb, behaviour.type_width = _field(type_positions, "type", arch, behaviour)
     behaviour.offset_lsb, behaviour.offset_width = _field(
         offset_positions, "offset", arch, behaviour

@@ -46,7 +46,7 @@ def explain(spec: Spec, arch: Arch, value: int, config: dict[str, bool]) -> dict
         return result
     limit = layout.max_swapfiles(spec, config)
     name = layout.type_name(spec, pte.type, config)
-    if pte.type >= 1 << spec.max_swapfiles_shift:
+    if pte.type >= layout.type_slots(spec):
         kind = "invalid"
     elif pte.type < limit:
         kind = "swap"
@@ -90,7 +90,7 @@ def resolve_type(spec: Spec, text: str, config: dict[str, bool]) -> int:
         known = ", ".join(numbers) or "none"
         raise SwapgenError(f"--type {text}: no such special type in {spec.name} (known: {known})")
     number = parse_int(text, "--type")
-    top = (1 << spec.max_swapfiles_shift) - 1
+    top = layout.type_slots(spec) - 1
     if number > top:
         raise SwapgenError(
             f"--type {number}: swap types are 0..{top} (MAX_SWAPFILES_SHIFT "
@@ -113,7 +113,7 @@ def encode_request(
     offset = parse_int(offset_text, "--offset") if offset_text is not None else None
     if markers:
         by_name = {m.name: m.bit for m in spec.markers.markers}
-        bits = 0
+        bits: list[int] = []
         for word in markers:
             name = word.upper()
             if not name.startswith("PTE_MARKER_"):
@@ -122,10 +122,10 @@ def encode_request(
                 raise SwapgenError(
                     f"--marker {word}: no such marker in {spec.name} (known: {', '.join(by_name)})"
                 )
-            bits |= 1 << by_name[name]
+            bits.append(by_name[name])
         if offset is not None:
             raise SwapgenError("--marker sets the offset itself; leave out --offset")
-        offset = bits
+        offset = layout.bits_mask(bits)
         if "SWP_PTE_MARKER" not in layout.type_numbers(spec, config):
             gate = next((g.gate for g in spec.groups if "SWP_PTE_MARKER" in g.types), None)
             raise SwapgenError(f"--marker: there are no PTE marker entries with {gate}=n")

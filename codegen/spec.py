@@ -299,7 +299,7 @@ def _check_types(spec: Spec, report) -> None:
             if name in seen_macros:
                 report(path, f"swap type {name} has the name of a count macro")
     total = sum(len(g.types) for g in spec.groups)
-    slots = 1 << spec.max_swapfiles_shift
+    slots = layout.type_slots(spec)
     floor = spec.min_max_swapfiles
     available = layout.max_swapfiles(spec)
     if available < floor:
@@ -421,7 +421,7 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
                 f"{arch.name} selects {symbol} but has no {flag} swap bit in flags",
             )
     none = arch.none_value
-    if none >> arch.pte_bits:
+    if none > layout.pte_mask(arch):
         report(
             (*base, "none_value"),
             f"{arch.name} none_value {none:#x} does not fit a {arch.pte_bits}-bit PTE",

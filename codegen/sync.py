@@ -271,7 +271,9 @@ def _tree_consistency(spec: Spec, generic: GenericFacts, swap_h: str) -> list[Fi
         by_bit.setdefault(found.value, name)
     mask = generic.marker_mask
     if mask is not None:
-        left_out = [n for n, f in generic.markers.items() if not mask.value >> f.value & 1]
+        left_out = [
+            n for n, f in generic.markers.items() if not mask.value & layout.bit_value(f.value)
+        ]
         if left_out:
             findings.append(
                 _finding(
@@ -470,7 +472,7 @@ def _compare_macro_names(arch: Arch, facts: ArchFacts) -> list[Finding]:
         values = {"lsb": field.lsb, "width": field.width, "mask": layout.value_mask(field.width)}
         expected += [(macro, values[role]) for role, macro in field.macros.items()]
     for flag in arch.flags.values():
-        expected.append((flag.macro, None if flag.runtime else 1 << flag.bit))
+        expected.append((flag.macro, None if flag.runtime else layout.bit_value(flag.bit)))
     main_header = facts.files_read[0] if facts.files_read else arch.headers[0]
     for macro_name, value in expected:
         macro = facts.scan.macros.get(macro_name)

@@ -80,7 +80,7 @@ def arch_text(arch: Arch, config: dict[str, bool]) -> list[str]:
 def show_text(spec: Spec, view: dict[str, Any], arches: list[Arch], config: dict[str, bool]) -> str:
     setting = ", ".join(f"{k}={'y' if v else 'n'}" for k, v in config.items()) or "every gate on"
     lines = [f"{spec.name}: Linux {spec.kernel} ({spec.path}); {setting}", ""]
-    slots = 1 << spec.max_swapfiles_shift
+    slots = layout.type_slots(spec)
     lines.append(
         f"Special swap types: MAX_SWAPFILES_SHIFT {spec.max_swapfiles_shift} "
         f"({slots} type values), "

@@ -320,7 +320,7 @@ class Review:
                 )
         total = len(spec_types) + len({n for n, _, _ in added_types} - set(spec_types))
         total -= len(removed_types - added_names)
-        limit = (1 << spec.max_swapfiles_shift) - total
+        limit = layout.type_slots(spec) - total
         if limit < spec.min_max_swapfiles and (added_types or removed_types):
             where = added_types[-1][2] if added_types else None
             self.report(
@@ -483,7 +483,7 @@ class Review:
             if bit is None:
                 continue
             parts = [p for p in layout.arch_parts(arch) if p.label != f"flags.{flag}"]
-            hits = [p.label for p in parts if p.mask >> bit & 1]
+            hits = [p.label for p in parts if p.mask & layout.bit_value(bit)]
             if hits:
                 self.report(
                     "SWP301",
