@@ -108,9 +108,38 @@ class SpecEditor:
         raise AssertionError(f"{needle!r} not in {path}")
 
 
+def guard_spec(tmp_path: Path) -> Path:
+    """The 6.12 spec plus PTE_MARKER_GUARD, the way 6.13 added it."""
+    text = (REPO / "specs/linux-6.12.yaml").read_text()
+    anchor = "      meaning: the page is poisoned; an access gives VM_FAULT_HWPOISON\n"
+    assert anchor in text
+    text = text.replace(
+        anchor,
+        anchor
+        + (
+            "    - name: PTE_MARKER_GUARD\n"
+            "      bit: 2\n"
+            "      make: make_guard_swp_entry\n"
+            "      test: is_guard_swp_entry\n"
+            "      meaning: guard region; an access raises SIGSEGV as if mapped PROT_NONE\n"
+        ),
+    )
+    path = tmp_path / "linux-6.12-guard.yaml"
+    path.write_text(text)
+    return path
+
+
 @pytest.fixture
 def spec_editor(tmp_path: Path) -> SpecEditor:
     return SpecEditor(tmp_path)
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    """Run git in ``repo``; its stdout."""
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=check
+    )
+    return proc.stdout
 
 
 def require_tool(name: str) -> str:

@@ -31,6 +31,7 @@ from codegen import cli
 from codegen.arches import ARCH_TOOLS
 from codegen.cheaders import Evaluator, Unevaluable, closure, scan_headers
 from codegen.layoutcomment import parse as parse_layout_comment
+from codegen.review.series import patch_from_message
 from codegen.spec import check_spec, load_spec
 from tests.mailgen import ENCODINGS, corpus_messages, patch_mail
 
@@ -126,20 +127,15 @@ def corpus() -> tuple[bytes, ...]:
 
 @cache
 def corpus_diffs() -> tuple[str, ...]:
-    """The decoded diffs of the corpus mails (what unidiff sees)."""
-    diffs = []
+    """The decoded diffs of the corpus mails, as the series reader hands them to unidiff."""
+    diffs = set()
     for raw in corpus():
         body = raw.split(b"\n", 1)[1] if raw.startswith(b"From ") else raw
         message = email.message_from_bytes(body, policy=email.policy.default)
-        for part in message.walk():
-            if part.get_content_maintype() != "text":
-                continue
-            payload = part.get_payload(decode=True) or b""
-            text = payload.decode("utf-8", "replace").replace("\r\n", "\n")
-            start = text.find("diff --git ")
-            if start >= 0:
-                diffs.append(text[start:].split("\n-- \n")[0])
-    return tuple(sorted(set(diffs)))
+        patch = patch_from_message(message, "corpus")
+        if patch is not None and patch.diff.startswith("diff --git "):
+            diffs.add(patch.diff)
+    return tuple(sorted(diffs))
 
 
 @cache

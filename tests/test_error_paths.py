@@ -26,9 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_main, run_script
+from tests.conftest import REPO, guard_spec, run_main, run_script
 from tests.kernel_trees import kernel_tree
-from tests.test_patch import guard_spec
 
 CORPUS = REPO / "tests" / "corpus"
 SERIES = CORPUS / "13-type-field-narrow" / "series.mbox"

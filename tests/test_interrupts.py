@@ -24,9 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, git, guard_spec
 from tests.kernel_trees import kernel_tree
-from tests.test_patch import guard_spec
 
 INTERRUPTED = 130
 
@@ -99,12 +98,6 @@ def files_of(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and ".git" not in p.relative_to(root).parts
     }
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
-    ).stdout
 
 
 def repo_state(repo: Path) -> dict:

@@ -11,17 +11,10 @@ from pathlib import Path
 import pytest
 
 from codegen import gitrepo
-from tests.conftest import REPO, require_tool, run_main
+from tests.conftest import REPO, git, guard_spec, require_tool, run_main
 from tests.kernel_trees import kernel_tree
 
 AUTHOR = ("Ada Lovelace", "ada@example.org")
-
-
-def git(tree: Path, *args: str, check: bool = True) -> str:
-    proc = subprocess.run(
-        ["git", "-C", str(tree), *args], capture_output=True, text=True, check=check
-    )
-    return proc.stdout
 
 
 @pytest.fixture(scope="module")
@@ -44,27 +37,6 @@ def repo(base_repo: Path, tmp_path: Path) -> Path:
     git(clone, "config", "user.name", AUTHOR[0])
     git(clone, "config", "user.email", AUTHOR[1])
     return clone
-
-
-def guard_spec(tmp_path: Path) -> Path:
-    """The 6.12 spec plus PTE_MARKER_GUARD, the way 6.13 added it."""
-    text = (REPO / "specs/linux-6.12.yaml").read_text()
-    anchor = "      meaning: the page is poisoned; an access gives VM_FAULT_HWPOISON\n"
-    assert anchor in text
-    text = text.replace(
-        anchor,
-        anchor
-        + (
-            "    - name: PTE_MARKER_GUARD\n"
-            "      bit: 2\n"
-            "      make: make_guard_swp_entry\n"
-            "      test: is_guard_swp_entry\n"
-            "      meaning: guard region; an access raises SIGSEGV as if mapped PROT_NONE\n"
-        ),
-    )
-    path = tmp_path / "linux-6.12-guard.yaml"
-    path.write_text(text)
-    return path
 
 
 def riscv_spec(tmp_path: Path) -> Path:

@@ -4,12 +4,11 @@ an oversized header, macros that expand without bound or refer to themselves."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
 from codegen.cheaders import MAX_HEADER_BYTES, Evaluator, ExpansionTooBig, Unevaluable, scan_headers
-from tests.conftest import run_main
+from tests.conftest import git, run_main
 from tests.kernel_trees import copy_tree
 
 TYPES_H = "arch/x86/include/asm/pgtable_64_types.h"
@@ -19,7 +18,7 @@ PGTABLE_H = "arch/x86/include/asm/pgtable_64.h"
 def _git_repo(root):
     for command in (["init", "-q"], ["add", "-A"],
                     ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
-        subprocess.run(["git", "-C", str(root), *command], check=True, capture_output=True)  # fmt: skip
+        git(root, *command)  # fmt: skip
 
 
 def _pad_to_10_mb(path):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_main
+from tests.conftest import git, run_main
 from tests.kernel_trees import copy_tree, kernel_tree
 
 
@@ -208,30 +206,24 @@ def test_a_changed_type_field_is_drift(tmp_path):
     ]
 
 
-def _git(tree: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(tree), *args], check=True, capture_output=True, text=True
-    ).stdout
-
-
 def test_rev_reads_a_revision_without_touching_the_checkout(tmp_path):
     tree = copy_tree("6.12", tmp_path / "linux")
-    _git(tree, "init", "-q")
-    _git(tree, "add", "-A")
-    _git(tree, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    git(tree, "init", "-q")
+    git(tree, "add", "-A")
+    git(tree, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
     prot = tree / "arch/arm64/include/asm/pgtable-prot.h"
     prot.write_text(
         prot.read_text().replace("(_AT(pteval_t, 1) << 3)", "(_AT(pteval_t, 1) << 4)", 1)
     )
-    status = _git(tree, "status", "--porcelain")
-    head = _git(tree, "rev-parse", "HEAD")
+    status = git(tree, "status", "--porcelain")
+    head = git(tree, "rev-parse", "HEAD")
     code, report = sync_json("--tree", str(tree), "--rev", "HEAD", "--spec", "6.12")
     assert (code, report["findings"]) == (0, [])
     assert report["tree"] == f"{tree}@HEAD"
     code, _ = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "arm64")
     assert code == 1, "the working tree has the edit"
-    assert _git(tree, "status", "--porcelain") == status
-    assert _git(tree, "rev-parse", "HEAD") == head
+    assert git(tree, "status", "--porcelain") == status
+    assert git(tree, "rev-parse", "HEAD") == head
 
 
 @pytest.mark.parametrize(
@@ -253,7 +245,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
 
 def test_unknown_revision_exits_2(tmp_path):
     tree = copy_tree("6.12", tmp_path / "linux")
-    _git(tree, "init", "-q")
+    git(tree, "init", "-q")
     result = run_main("sync", "--tree", str(tree), "--rev", "v9.9")
     assert result.code == 2
     assert "unknown revision 'v9.9'" in result.err
