@@ -14,7 +14,7 @@ from codegen import layout, pteinfo, textview
 from codegen.errors import SwapgenError
 from codegen.resolve import parse_config, pick_arches, resolved_view
 from codegen.resources import bundled_specs, resolve_spec
-from codegen.spec import check_spec, load_spec
+from codegen.spec.load import check_spec, load_spec
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -151,7 +151,7 @@ def generate(
     spec_args: Sequence[str], out_arg: str | None, check: bool, out: TextIO, err: TextIO
 ) -> int:
     """Write (or with ``check``, compare) the standalone headers and diagrams of each spec."""
-    from codegen import generate as gen
+    from codegen.generate import output as gen
 
     if out_arg is not None and not out_arg.strip():
         raise SwapgenError("--out needs a directory")
@@ -190,8 +190,8 @@ def generate(
 
 def layout_diagrams(spec_arg: str | None, out_arg: str | None, out: TextIO, err: TextIO) -> int:
     """Write only the SVG bit-field diagrams and their index page for one spec."""
-    from codegen import generate as gen
-    from codegen.diagram import render_diagrams
+    from codegen.generate import output as gen
+    from codegen.generate.diagram import render_diagrams
 
     path = resolve_spec(spec_arg)
     spec = load_spec(path)
@@ -214,7 +214,7 @@ def layout_diagrams(spec_arg: str | None, out_arg: str | None, out: TextIO, err:
 
 def export(spec_arg: str | None, fmt: str, out: TextIO) -> int:
     """Resolved numbers for every Kconfig combination, as JSON or a C header."""
-    from codegen.export import export_c_header, export_data
+    from codegen.generate.export import export_c_header, export_data
 
     path = resolve_spec(spec_arg)
     spec = load_spec(path)
@@ -226,7 +226,7 @@ def export(spec_arg: str | None, fmt: str, out: TextIO) -> int:
 
 
 def _tree_facts(tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]):
-    from codegen.tree import TreeSource, read_tree
+    from codegen.tree.facts import TreeSource, read_tree
 
     spec = load_spec(resolve_spec(spec_arg))
     chosen = [a.name for a in pick_arches(spec, arches)]
@@ -245,7 +245,7 @@ def sync(
     err: TextIO,
 ) -> int:
     """Drift between a kernel tree and the spec, one finding per difference."""
-    from codegen.sync import compare
+    from codegen.tree.sync import compare
 
     spec, facts = _tree_facts(tree, rev, spec_arg, arches)
     findings = compare(spec, facts)
@@ -285,7 +285,7 @@ def import_tree(
     tree: str, rev: str | None, kernel: str | None, spec_arg: str | None, out: TextIO
 ) -> int:
     """A spec written from a tree, as YAML on ``out``."""
-    from codegen.importer import dump_yaml, import_spec
+    from codegen.tree.importer import dump_yaml, import_spec
 
     spec, facts = _tree_facts(tree, rev, spec_arg, [])
     broken = [a for a, f in facts.arches.items() if f.behaviour is None]
@@ -317,7 +317,7 @@ def patch(
     err: TextIO,
 ) -> int:
     """Commit the spec's differences on a new branch and write them as a patch series."""
-    from codegen.patchseries import make_series
+    from codegen.patch.series import make_series
 
     spec = load_spec(resolve_spec(spec_arg))
     result = make_series(
@@ -358,10 +358,10 @@ def review(
     err: TextIO,
 ) -> int:
     """Check an incoming series against the spec; findings in the chosen format."""
-    from codegen.review import report
+    from codegen.kernel.rules import RULES
+    from codegen.report import emit as report
     from codegen.review import series as series_mod
     from codegen.review.checks import Review, review_series
-    from codegen.rules import RULES
 
     if explain_id is not None:
         wanted = explain_id.upper()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from codegen import __version__
-from codegen.arches import ARCH_TOOLS
+from codegen.kernel.arches import ARCH_TOOLS
 
 Which = Callable[[str], str | None]
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -107,7 +107,7 @@ def check_gitpython(which: Which = shutil.which, run: Run = subprocess.run) -> C
         return Check("GitPython", True, f"{version} (installed; not imported: no working git)",
                      enables, required=True)  # fmt: skip
     try:
-        from codegen.gitrepo import gitpython_version
+        from codegen.patch.gitrepo import gitpython_version
 
         imported = gitpython_version()
     except Exception as error:  # GitPython raises ImportError, or worse, when it cannot start
@@ -241,7 +241,7 @@ def check_perl(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
 def _kernel_version(root: Path) -> str:
     """"linux X.Y, " from the tree's Makefile (as sync and import read it), or ""."""
     from codegen.errors import SwapgenError
-    from codegen.tree import TreeSource
+    from codegen.tree.facts import TreeSource
 
     try:
         version = TreeSource(root).kernel_version()
@@ -285,7 +285,7 @@ def check_tarballs(directory: Path = TARBALL_DIR) -> list[Check]:
 def check_specs(paths: Sequence[Path] | None = None) -> Check:
     """The bundled specs (or ``paths``) load and validate, as ``swapgen validate`` checks them."""
     from codegen.resources import bundled_specs
-    from codegen.spec import check_spec, load_spec
+    from codegen.spec.load import check_spec, load_spec
 
     enables = "validate, generate and the default --spec of every command"
     try:
@@ -305,8 +305,8 @@ def check_specs(paths: Sequence[Path] | None = None) -> Check:
 
 
 def check_cache() -> Check:
-    """The schema cache (codegen/schemacache.py): without it every read of a spec validates."""
-    from codegen.schemacache import cache_dir
+    """The schema cache (codegen/spec/schemacache.py): without it every read of a spec validates."""
+    from codegen.spec.schemacache import cache_dir
 
     enables = "fast start of show, decode, encode (known-good specs skip jsonschema)"
     directory = cache_dir()

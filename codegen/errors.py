@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codegen.yamlpos import Problem
+from codegen.spec.yamlpos import Problem
 
 
 class SwapgenError(Exception):

@@ -1,6 +1,6 @@
 """All of swapgen's bit arithmetic: masks, swap-PTE encode/decode, type numbering, markers.
 
-Pure functions over the ``codegen.model`` dataclasses. Validation, show, decode/encode, the
+Pure functions over the ``codegen.spec.model`` dataclasses. Validation, show, decode/encode, the
 renderer, drift comparison and the review rules all call into this module; nothing else computes
 a shift or a mask.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from codegen.model import FLAG_NAMES, Arch, Field, Spec, TypeGroup
+from codegen.spec.model import FLAG_NAMES, Arch, Field, Spec, TypeGroup
 
 Config = Mapping[str, bool]
 """Kconfig symbols explicitly set (True = y, False = n); anything absent counts as y."""

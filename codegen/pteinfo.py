@@ -12,7 +12,7 @@ from typing import Any
 
 from codegen import layout
 from codegen.errors import SwapgenError
-from codegen.model import Arch, Spec
+from codegen.spec.model import Arch, Spec
 
 MAX_NUMBER_CHARS = 130  # a 128-bit value in binary with its 0b; every real PTE value is shorter
 

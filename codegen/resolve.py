@@ -12,7 +12,7 @@ from typing import Any
 
 from codegen import layout
 from codegen.errors import SwapgenError
-from codegen.model import FLAG_NAMES, Arch, Spec
+from codegen.spec.model import FLAG_NAMES, Arch, Spec
 
 
 def known_symbols(spec: Spec) -> list[str]:

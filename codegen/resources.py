@@ -12,7 +12,7 @@ from pathlib import Path
 from codegen.errors import SwapgenError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-SCHEMA_PATH = PACKAGE_DIR / "schema" / "spec.schema.json"
+SCHEMA_PATH = PACKAGE_DIR / "spec" / "schema.json"
 
 
 def _data_dir(name: str) -> Path:

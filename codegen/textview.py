@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from codegen import layout
-from codegen.model import FLAG_NAMES, Arch, Spec
+from codegen.spec.model import FLAG_NAMES, Arch, Spec
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:

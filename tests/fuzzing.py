@@ -28,11 +28,11 @@ import yaml
 from hypothesis import strategies as st
 
 from codegen import cli
-from codegen.arches import ARCH_TOOLS
-from codegen.cheaders import Evaluator, Unevaluable, closure, scan_headers
-from codegen.layoutcomment import parse as parse_layout_comment
+from codegen.csrc.layoutcomment import parse as parse_layout_comment
+from codegen.csrc.preprocess import Evaluator, Unevaluable, closure, scan_headers
+from codegen.kernel.arches import ARCH_TOOLS
 from codegen.review.series import patch_from_message
-from codegen.spec import check_spec, load_spec
+from codegen.spec.load import check_spec, load_spec
 from tests.mailgen import ENCODINGS, corpus_messages, patch_mail
 
 REPO = Path(__file__).resolve().parent.parent

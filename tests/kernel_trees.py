@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from codegen.resources import bundled_specs
-from codegen.spec import load_spec
+from codegen.spec.load import load_spec
 
 EXTRA_PATHS = [
     "Makefile",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from codegen.spec import check_spec
+from codegen.spec.load import check_spec
 from tests.conftest import SpecEditor, run_main, spec_path
 
 

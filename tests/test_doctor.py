@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from codegen import __version__, doctor
-from codegen.arches import ARCH_TOOLS
+from codegen.kernel.arches import ARCH_TOOLS
 from tests.conftest import REPO, require_tool, run_script
 from tests.kernel_trees import tarball
 

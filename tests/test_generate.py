@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from codegen import generate as gen
 from codegen.errors import SwapgenError
+from codegen.generate import output as gen
 from codegen.resources import templates_dir
 from tests.conftest import REPO, require_tool, run_main, run_script
 

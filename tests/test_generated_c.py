@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from codegen import commands, layout
-from codegen.arches import ARCH_TOOLS
-from codegen.model import Spec
+from codegen.kernel.arches import ARCH_TOOLS
 from codegen.resolve import known_symbols
-from codegen.spec import load_spec
+from codegen.spec.load import load_spec
+from codegen.spec.model import Spec
 from tests.conftest import REPO, VERSIONS, require_tool, spec_path
 
 C_DIR = REPO / "tests" / "c"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen import gitrepo
+from codegen.patch import gitrepo
 from tests.conftest import REPO, git, guard_spec, require_tool, run_main
 from tests.kernel_trees import kernel_tree
 

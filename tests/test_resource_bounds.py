@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from codegen.cheaders import MAX_HEADER_BYTES, Evaluator, ExpansionTooBig, Unevaluable, scan_headers
+from codegen.csrc.preprocess import (
+    MAX_HEADER_BYTES,
+    Evaluator,
+    ExpansionTooBig,
+    Unevaluable,
+    scan_headers,
+)
 from tests.conftest import git, run_main
 from tests.kernel_trees import copy_tree
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from codegen.rules import RULES
+from codegen.kernel.rules import RULES
 from tests.conftest import REPO, run_main, run_script
 from tests.kernel_trees import kernel_tree
 
@@ -543,7 +543,7 @@ def test_dropping_unread_diff_sections_at_intake_changes_no_finding(case):
     from codegen.resources import resolve_spec
     from codegen.review import series as series_mod
     from codegen.review.checks import Review, review_series
-    from codegen.spec import load_spec
+    from codegen.spec.load import load_spec
 
     spec = load_spec(resolve_spec(None))
 

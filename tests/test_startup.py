@@ -101,7 +101,7 @@ def test_each_command_imports_only_what_it_uses(tmp_path, argv, allowed):
 
 
 def test_the_cache_key_covers_text_and_format(tmp_path, monkeypatch):
-    from codegen import schemacache
+    from codegen.spec import schemacache
 
     monkeypatch.setenv("SWAPGEN_CACHE_DIR", str(tmp_path))
     schemacache.remember_valid(b"spec: 1\n")

@@ -3,7 +3,7 @@
 Each patch's diff is parsed with unidiff. Only files the spec owns (swap.h, swapops.h,
 leafops.h, the arch headers and Kconfig files it lists) and arch headers that define
 swap-PTE macros are looked at. Values are evaluated from what the diff shows (added and
-context lines) with codegen.cheaders; what cannot be evaluated is not guessed at.
+context lines) with codegen.csrc.preprocess; what cannot be evaluated is not guessed at.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from codegen import layout
-from codegen.cheaders import Evaluator, HeaderScan, Macro, Unevaluable
-from codegen.layoutcomment import parse as parse_comment
-from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.csrc.layoutcomment import parse as parse_comment
+from codegen.csrc.preprocess import Evaluator, HeaderScan, Macro, Unevaluable
+from codegen.kernel.rules import rule
 from codegen.review.series import Patch, Series
-from codegen.rules import rule
-from codegen.spec import FLAG_SELECTS
+from codegen.spec.load import FLAG_SELECTS
+from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
 
 DEFINE_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?\s*(.*)$")
 FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")

@@ -325,7 +325,7 @@ def messages_from_git(
 ) -> Iterator[tuple[str, email.message.Message]]:
     if ".." not in revision_range:
         raise SwapgenError(f"--range {revision_range}: expected A..B")
-    from codegen.gitrepo import format_patch_stdout
+    from codegen.patch.gitrepo import format_patch_stdout
 
     mbox = format_patch_stdout(repo, revision_range)
     yield from _messages_from_mbox_bytes(mbox, f"{repo}@{revision_range}")

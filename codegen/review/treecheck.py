@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codegen.model import Spec
+from codegen.kernel.rules import rule
 from codegen.review.checks import ReviewFinding
 from codegen.review.series import Series
-from codegen.rules import rule
+from codegen.spec.model import Spec
 
 
 def _mbox(series: Series) -> bytes:
@@ -26,9 +26,9 @@ def _mbox(series: Series) -> bytes:
 
 
 def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding]:
-    from codegen.gitrepo import Repository
-    from codegen.sync import compare
-    from codegen.tree import TreeSource, read_tree
+    from codegen.patch.gitrepo import Repository
+    from codegen.tree.facts import TreeSource, read_tree
+    from codegen.tree.sync import compare
 
     repo = Repository(tree)
     arches = list(spec.arches)

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from codegen import layout
-from codegen.model import FLAG_NAMES, Spec
+from codegen.spec.model import FLAG_NAMES, Spec
 
 
 def gate_combinations(spec: Spec) -> list[dict[str, bool]]:

@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 from codegen import layout
-from codegen.cheaders import Evaluator, tokenize
-from codegen.model import FLAG_NAMES, Arch, Spec
-from codegen.tree import TreeFacts, count_gates, helper_defined
+from codegen.csrc.preprocess import Evaluator, tokenize
+from codegen.spec.model import FLAG_NAMES, Arch, Spec
+from codegen.tree.facts import TreeFacts, count_gates, helper_defined
 
 FLAG_WORDS = {"soft_dirty": "SOFT_DIRTY", "uffd_wp": "UFFD", "exclusive": "EXCLUSIVE"}
 
@@ -226,7 +226,7 @@ def import_spec(facts: TreeFacts, template: Spec, kernel: str) -> dict[str, Any]
 def _naming(facts: TreeFacts, template: Spec, softleaf: bool) -> dict[str, Any]:
     """The template's names, from a bundled spec of the same API when the template's differs."""
     from codegen.resources import bundled_specs
-    from codegen.spec import load_spec
+    from codegen.spec.load import load_spec
 
     source = template
     if (template.naming.api == "softleaf") != softleaf:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from codegen import layout
-from codegen.cheaders import Evaluator, Unevaluable
-from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
-from codegen.rules import rule
-from codegen.tree import (
+from codegen.csrc.preprocess import Evaluator, Unevaluable
+from codegen.kernel.rules import rule
+from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.tree.facts import (
     ArchFacts,
     GenericFacts,
     TreeFacts,

@@ -1,6 +1,6 @@
 """Turn the drift between a tree and the spec into minimal edits of the real kernel files,
 grouped into logical changes (special types, PTE markers, one per arch) with kernel-style
-commit messages. Reading and planning only; ``codegen.gitrepo`` makes the commits."""
+commit messages. Reading and planning only; ``codegen.patch.gitrepo`` makes the commits."""
 
 from __future__ import annotations
 
@@ -9,18 +9,24 @@ import textwrap
 from dataclasses import dataclass, field
 
 from codegen import layout
-from codegen.cheaders import Evaluator, Function, Macro, Unevaluable
-from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
-from codegen.render import FLAG_TITLES, render
-from codegen.spec import FLAG_SELECTS
-from codegen.textedit import (
+from codegen.csrc.preprocess import Evaluator, Function, Macro, Unevaluable
+from codegen.generate.render import FLAG_TITLES, render
+from codegen.patch.textedit import (
     FileEdits,
     define_line,
     define_span,
     function_end,
     replace_define_value,
 )
-from codegen.tree import TreeFacts, TreeSource, helper_defined, normalize_condition, scan_config
+from codegen.spec.load import FLAG_SELECTS
+from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.tree.facts import (
+    TreeFacts,
+    TreeSource,
+    helper_defined,
+    normalize_condition,
+    scan_config,
+)
 
 ARCH_PREFIX = {
     "x86_64": "x86/mm",

@@ -1,7 +1,7 @@
 """A kernel tree on disk or at a git revision, and the swap facts read from it (TreeFacts).
 
 Reads only the files a spec names: swap.h, swapops.h (and leafops.h), each arch's headers and
-Kconfig. Values come from ``codegen.cheaders`` (constants) and ``codegen.probe`` (behaviour).
+Kconfig. Values come from ``codegen.csrc`` (constants) and ``codegen.tree.behaviour``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codegen import layout, layoutcomment
-from codegen.arches import ARCH_TOOLS, COMMON_SCAN_CONFIG, page_shift_macros
-from codegen.cheaders import (
+from codegen import layout
+from codegen.csrc import layoutcomment
+from codegen.csrc.preprocess import (
     MAX_HEADER_BYTES,
     Evaluator,
     HeaderScan,
@@ -22,8 +22,9 @@ from codegen.cheaders import (
     tokenize,
 )
 from codegen.errors import SwapgenError, too_big
-from codegen.model import Arch, Spec
-from codegen.probe import ArchBehaviour, probe
+from codegen.kernel.arches import ARCH_TOOLS, COMMON_SCAN_CONFIG, page_shift_macros
+from codegen.spec.model import Arch, Spec
+from codegen.tree.behaviour import ArchBehaviour, probe
 
 MAX_FILE_BYTES = MAX_HEADER_BYTES
 """No header or Kconfig file a spec lists comes near this; a bigger one is not the kernel's."""
@@ -41,7 +42,7 @@ class TreeSource:
         if not self.path.exists():
             raise SwapgenError(f"{path}: no such directory")
         if rev is not None:
-            from codegen.gitrepo import RevisionReader
+            from codegen.patch.gitrepo import RevisionReader
 
             self._git = RevisionReader(self.path, rev)
         elif not self.path.is_dir():

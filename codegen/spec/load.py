@@ -12,9 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from codegen import layout, schemacache
+from codegen import layout
 from codegen.errors import SpecInvalid
-from codegen.model import (
+from codegen.resources import SCHEMA_PATH
+from codegen.spec import schemacache
+from codegen.spec.model import (
     Arch,
     BitRange,
     Field,
@@ -27,8 +29,7 @@ from codegen.model import (
     TypeGroup,
     freeze,
 )
-from codegen.resources import SCHEMA_PATH
-from codegen.yamlpos import LoadedYaml, Problem, YamlPath, load_yaml
+from codegen.spec.yamlpos import LoadedYaml, Problem, YamlPath, load_yaml
 
 MAX_SPEC_BYTES = 1024 * 1024
 
@@ -42,7 +43,7 @@ FLAG_SELECTS = {"uffd_wp": "HAVE_ARCH_USERFAULTFD_WP", "soft_dirty": "HAVE_ARCH_
 def load_spec(path: str | Path) -> Spec:
     """Read, validate and build a Spec; raises SpecInvalid with every problem found.
 
-    The JSON Schema layer is skipped for a text that passed it before (codegen.schemacache);
+    The JSON Schema layer is skipped for a text that passed it before (codegen.spec.schemacache);
     the semantic checks always run.
     """
     loaded, problems = _load_and_check(Path(path), use_cache=True)
@@ -91,7 +92,7 @@ def _load_and_check(path: Path, use_cache: bool) -> tuple[LoadedYaml, list[Probl
 
 
 def _pos(file: str, line: int = 1):
-    from codegen.yamlpos import Position
+    from codegen.spec.yamlpos import Position
 
     return Position(file, line, 1)
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen.errors import SwapgenError
-from codegen.generate import make_parents
+from codegen.generate.output import make_parents
 from codegen.interrupts import hold_interrupts
-from codegen.model import Spec
+from codegen.spec.model import Spec
 
 
 @dataclass
@@ -39,10 +39,10 @@ def make_series(
     signoff: bool,
     force: bool,
 ) -> SeriesResult:
-    from codegen import patches
-    from codegen.gitrepo import Repository
-    from codegen.sync import compare
-    from codegen.tree import TreeSource, read_tree
+    from codegen.patch import plan as patches
+    from codegen.patch.gitrepo import Repository
+    from codegen.tree.facts import TreeSource, read_tree
+    from codegen.tree.sync import compare
 
     repo = Repository(tree)
     repo.require_clean()

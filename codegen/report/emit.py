@@ -8,8 +8,8 @@ import json
 from collections.abc import Iterable, Sequence
 
 from codegen import __version__
+from codegen.kernel.rules import RULES
 from codegen.review.checks import ReviewFinding
-from codegen.rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from codegen import layout
-from codegen.arches import kernel_dir
-from codegen.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.kernel.arches import kernel_dir
+from codegen.patch.textedit import tabs_to
 from codegen.resources import specs_dir, templates_dir
-from codegen.textedit import tabs_to
+from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
 
 DEFINE_COLUMN = 40
 MAX_COLUMNS = 100

@@ -6,8 +6,8 @@ from html import escape
 from typing import Any
 
 from codegen import layout
-from codegen.model import Arch, Spec
-from codegen.render import FLAG_TITLES, render
+from codegen.generate.render import FLAG_TITLES, render
+from codegen.spec.model import Arch, Spec
 
 CELL = 15  # width of one bit, in SVG units
 MARGIN = 20

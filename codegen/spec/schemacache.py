@@ -41,7 +41,7 @@ def _entry(spec_text: bytes) -> Path | None:
     # the code that turns a text into a verdict is part of the key: editing the loader or the
     # validator in a checkout (same version number) must not reuse old verdicts
     here = Path(__file__).parent
-    code = b"".join((here / name).read_bytes() for name in ("spec.py", "yamlpos.py"))
+    code = b"".join((here / name).read_bytes() for name in ("load.py", "yamlpos.py"))
     for part in (__version__.encode(), CACHE_FORMAT, code, SCHEMA_PATH.read_bytes(), spec_text):
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)

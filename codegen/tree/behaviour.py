@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codegen import layout
-from codegen.cheaders import (
+from codegen.csrc.preprocess import (
     Evaluator,
     ExpansionTooBig,
     Function,
@@ -25,7 +25,7 @@ from codegen.cheaders import (
     closure,
     tokenize,
 )
-from codegen.model import FLAG_HELPERS, FLAG_NAMES
+from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES
 
 COMPILE_SECONDS = 60  # the probe compiles in well under a second
 RUN_SECONDS = 10
@@ -80,7 +80,7 @@ def probe(
     compiler: str | None = None,
 ) -> ArchBehaviour:
     """Compile and run the tree's code for ``arch``; raises Unevaluable if it cannot."""
-    from codegen.render import render
+    from codegen.generate.render import render
 
     behaviour = ArchBehaviour()
     for name in ENTRY_MACROS:
