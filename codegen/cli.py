@@ -82,8 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--flag",
         action="append",
         default=[],
-        choices=("soft_dirty", "uffd_wp", "exclusive"),
-        help="set a swap-PTE flag (repeatable)",
+        metavar="FLAG",
+        help="set a swap-PTE flag of the arch, as 'swapgen show' names them (repeatable)",
     )
     p.add_argument(
         "--marker", action="append", default=[], help="PTE marker name; implies the marker type"

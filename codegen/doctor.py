@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from codegen import __version__
-from codegen.kernel.arches import ARCH_TOOLS
+from codegen.kernel.arches import ARCHES
 
 Which = Callable[[str], str | None]
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -197,7 +197,7 @@ def check_clang(which: Which = shutil.which, run: Run = subprocess.run) -> list[
         checks.append(Check("clang", ok, f"{version} ({path}){note}", enables))
     else:
         checks.append(Check("clang", False, _not_found(names), enables))
-    arches = sorted(ARCH_TOOLS.items())
+    arches = sorted(ARCHES.items())
     if path:
         with ThreadPoolExecutor(max_workers=len(arches)) as pool:
             results = list(pool.map(lambda a: _clang_target(run, path, a[1].clang_target), arches))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from codegen.spec.model import FLAG_NAMES, Arch, Field, Spec, TypeGroup
+from codegen.kernel.flags import FLAG_NAMES, FLAGS
+from codegen.spec.model import Arch, Field, Spec, TypeGroup
 
 Config = Mapping[str, bool]
 """Kconfig symbols explicitly set (True = y, False = n); anything absent counts as y."""
@@ -148,9 +149,6 @@ def describe_bits(mask: int) -> str:
     return f"bit {text}" if single_bit(mask) is not None else f"bits {text}"
 
 
-FLAG_LETTERS = {"soft_dirty": "S", "uffd_wp": "U", "exclusive": "E"}
-
-
 def bit_letters(arch: Arch) -> list[str]:
     """One letter per bit, index = bit number: T type, O offset, S/U/E flags, 0/1 fixed, . free."""
     letters = ["."] * arch.pte_bits
@@ -159,7 +157,7 @@ def bit_letters(arch: Arch) -> list[str]:
     for bit in range(arch.offset.lsb, min(arch.offset.msb + 1, arch.pte_bits)):
         letters[bit] = "O"
     for name, flag in arch.flags.items():
-        letters[flag.bit] = FLAG_LETTERS[name]
+        letters[flag.bit] = FLAGS[name].letter
     for ranges, letter in ((arch.zero_bits, "0"), (arch.one_bits, "1")):
         for r in ranges:
             for bit in range(r.lo, r.hi + 1):

@@ -12,6 +12,7 @@ from typing import Any
 
 from codegen import layout
 from codegen.errors import SwapgenError
+from codegen.kernel.flags import FLAG_NAMES
 from codegen.spec.model import Arch, Spec
 
 MAX_NUMBER_CHARS = 130  # a 128-bit value in binary with its 0b; every real PTE value is shorter
@@ -110,6 +111,11 @@ def encode_request(
 ) -> dict[str, Any]:
     """Build a raw PTE from command-line words; --marker NAME implies the marker type."""
     markers = list(markers)
+    unknown = [name for name in flags if name not in FLAG_NAMES]
+    if unknown:
+        raise SwapgenError(
+            f"--flag {unknown[0]}: no such swap-PTE flag (flags: {', '.join(FLAG_NAMES)})"
+        )
     offset = parse_int(offset_text, "--offset") if offset_text is not None else None
     if markers:
         by_name = {m.name: m.bit for m in spec.markers.markers}

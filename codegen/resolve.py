@@ -12,7 +12,9 @@ from typing import Any
 
 from codegen import layout
 from codegen.errors import SwapgenError
-from codegen.spec.model import FLAG_NAMES, Arch, Spec
+from codegen.kernel.arches import canonical_arch
+from codegen.kernel.flags import FLAG_NAMES
+from codegen.spec.model import Arch, Spec
 
 
 def known_symbols(spec: Spec) -> list[str]:
@@ -43,23 +45,6 @@ def parse_config(items: Iterable[str], spec: Spec) -> dict[str, bool]:
             )
         config[name] = value == "y"
     return config
-
-
-ARCH_ALIASES = {
-    "amd64": "x86_64", "x86-64": "x86_64", "x64": "x86_64",
-    "aarch64": "arm64",
-    "riscv": "riscv64",
-    "ppc64": "powerpc64", "ppc64le": "powerpc64", "powerpc": "powerpc64", "book3s64": "powerpc64",
-    "s390x": "s390",
-    "loongarch": "loongarch64",
-    "arm32": "arm", "armhf": "arm", "armv7": "arm",
-}  # fmt: skip
-"""Other names people (and uname -m, Debian, QEMU) use for the arches."""
-
-
-def canonical_arch(name: str) -> str:
-    lowered = name.strip().lower()
-    return ARCH_ALIASES.get(lowered, lowered)
 
 
 def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:

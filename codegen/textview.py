@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from codegen import layout
-from codegen.spec.model import FLAG_NAMES, Arch, Spec
+from codegen.kernel.flags import FLAG_NAMES
+from codegen.spec.model import Arch, Spec
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:

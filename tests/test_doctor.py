@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from codegen import __version__, doctor
-from codegen.kernel.arches import ARCH_TOOLS
+from codegen.kernel.arches import ARCHES
 from tests.conftest import REPO, require_tool, run_script
 from tests.kernel_trees import tarball
 
@@ -29,14 +29,14 @@ EXPECTED_NAMES = [
     "git",
     "cc",
     "clang",
-    *(f"clang {arch}" for arch in sorted(ARCH_TOOLS)),
+    *(f"clang {arch}" for arch in sorted(ARCHES)),
     "qemu-arm",
     "perl",
     "kernel tree",
     "linux-source-6.1",
     "linux-source-6.12",
 ]
-OPTIONAL_TOOLS = ["git", "cc", "clang", *(f"clang {a}" for a in ARCH_TOOLS), "qemu-arm", "perl"]
+OPTIONAL_TOOLS = ["git", "cc", "clang", *(f"clang {a}" for a in ARCHES), "qemu-arm", "perl"]
 
 
 def report(tree: str | None = None, fmt: str = "text") -> tuple[int, str]:
@@ -112,10 +112,10 @@ def test_real_tools_are_found_with_their_versions():
 def test_real_clang_compiles_for_every_arch_target():
     clang = require_tool("clang-19")
     checks = doctor.check_clang()
-    assert [c.name for c in checks] == ["clang", *(f"clang {a}" for a in sorted(ARCH_TOOLS))]
+    assert [c.name for c in checks] == ["clang", *(f"clang {a}" for a in sorted(ARCHES))]
     assert all(c.present for c in checks), [c for c in checks if not c.present]
     assert checks[0].detail.startswith("19.") and checks[0].detail.endswith(f"({clang})")
-    assert checks[1].detail == f"--target={ARCH_TOOLS['arm'].clang_target}"
+    assert checks[1].detail == f"--target={ARCHES['arm'].clang_target}"
 
 
 def test_real_qemu_runs_an_arm_program():
@@ -149,7 +149,7 @@ def test_empty_path_reports_every_tool_missing_and_still_exits_0(bare_path):
 def test_a_clang_that_fails_makes_every_target_unusable(bare_path):
     fake_tool(bare_path, "clang-19", "echo 'error: this clang is broken' >&2; exit 1")
     checks = doctor.check_clang()
-    assert len(checks) == 1 + len(ARCH_TOOLS)
+    assert len(checks) == 1 + len(ARCHES)
     assert not any(c.present for c in checks)
     for check in checks[1:]:
         assert check.detail.endswith(": clang-19 exited 1: error: this clang is broken"), check

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from codegen import commands, layout
-from codegen.kernel.arches import ARCH_TOOLS
+from codegen.kernel.arches import ARCHES
 from codegen.resolve import known_symbols
 from codegen.spec.load import load_spec
 from codegen.spec.model import Spec
@@ -45,7 +45,7 @@ def _flags_mask(flags) -> int:
 
 def compile_flags(spec: Spec, arch_name: str, out: Path, configs_on: bool) -> list[str]:
     arch = spec.arch(arch_name)
-    kdir = ARCH_TOOLS[arch_name].kernel_dir
+    kdir = ARCHES[arch_name].kernel_dir
     flags = [
         f"-DSWAPGEN_PTE_BITS={arch.pte_bits}",
         f"-DSWAPGEN_ENTRY_FROM_PTE={spec.naming.entry_from_pte}",
@@ -170,7 +170,7 @@ def test_types_with_every_gate_off(version, out_dir, tmp_path):
 def test_clang_compiles_for_the_arch_target(version, arch_name, configs_on, out_dir, tmp_path):
     clang = require_tool("clang-19")
     spec = SPECS[version]
-    target = ARCH_TOOLS[arch_name].clang_target
+    target = ARCHES[arch_name].clang_target
     _run(
         [
             clang,

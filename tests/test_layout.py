@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codegen import layout
+from codegen.kernel.flags import FLAG_NAMES
 from codegen.spec.load import load_spec
-from codegen.spec.model import FLAG_NAMES
 from tests.conftest import VERSIONS, spec_path
 
 SPECS = {v: load_spec(spec_path(v)) for v in VERSIONS}

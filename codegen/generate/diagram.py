@@ -6,7 +6,8 @@ from html import escape
 from typing import Any
 
 from codegen import layout
-from codegen.generate.render import FLAG_TITLES, render
+from codegen.generate.render import render
+from codegen.kernel.flags import FLAG_KINDS, FLAGS
 from codegen.spec.model import Arch, Spec
 
 CELL = 15  # width of one bit, in SVG units
@@ -14,12 +15,13 @@ MARGIN = 20
 ROW_Y = 50
 ROW_HEIGHT = 34
 
+FLAG_COLOURS = [("#f28e2b", "#1b1b1b"), ("#e15759", "#ffffff"), ("#59a14f", "#ffffff")]
+"""Fill and text colour of each flag kind's box, in registry order."""
+
 ROLES = {
     "T": ("type", "#4e79a7", "#ffffff"),
     "O": ("offset", "#a0cbe8", "#1b1b1b"),
-    "S": ("soft-dirty", "#f28e2b", "#1b1b1b"),
-    "U": ("uffd-wp", "#e15759", "#ffffff"),
-    "E": ("exclusive", "#59a14f", "#ffffff"),
+    **{k.letter: (k.title, *FLAG_COLOURS[i]) for i, k in enumerate(FLAG_KINDS)},
     "0": ("must be 0", "#d4d4d4", "#1b1b1b"),
     "1": ("must be 1", "#6f6f6f", "#ffffff"),
     ".": ("unused", "#ffffff", "#9a9a9a"),
@@ -44,10 +46,10 @@ def _label(arch: Arch, letter: str, lo: int, hi: int) -> tuple[str, str]:
     role = ROLES[letter][0]
     span = f"{lo}" if lo == hi else f"{lo}-{hi}"
     if letter in "SUE":
-        name = {"S": "soft_dirty", "U": "uffd_wp", "E": "exclusive"}[letter]
+        name = next(k.name for k in FLAG_KINDS if k.letter == letter)
         flag = arch.flags[name]
         condition = f" if {flag.condition}" if flag.condition else ""
-        return letter, f"bit {span}: {FLAG_TITLES[name]}, {flag.macro}{condition}"
+        return letter, f"bit {span}: {FLAGS[name].title}, {flag.macro}{condition}"
     for ranges in (arch.zero_bits, arch.one_bits):
         for r in ranges:
             if r.lo <= lo <= r.hi:

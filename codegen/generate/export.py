@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from codegen import layout
-from codegen.spec.model import FLAG_NAMES, Spec
+from codegen.kernel.flags import FLAG_NAMES
+from codegen.spec.model import Spec
 
 
 def gate_combinations(spec: Spec) -> list[dict[str, bool]]:

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from codegen import layout
-from codegen.kernel.arches import kernel_dir
+from codegen.kernel.arches import arch_info
+from codegen.kernel.flags import CLEAR_ORDER, FLAG_NAMES, FLAGS, MANDATORY_FLAG
 from codegen.patch.textedit import tabs_to
 from codegen.resources import specs_dir, templates_dir
-from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.spec.model import Arch, Spec
 
 DEFINE_COLUMN = 40
 MAX_COLUMNS = 100
-FLAG_TITLES = {"soft_dirty": "soft-dirty", "uffd_wp": "uffd-wp", "exclusive": "exclusive"}
 DEFAULT_FIELD_MACROS = {
     "type": ("__SWP_TYPE_SHIFT", "__SWP_TYPE_BITS", "__SWP_TYPE_MASK"),
     "offset": ("__SWP_OFFSET_SHIFT", "__SWP_OFFSET_BITS", "__SWP_OFFSET_MASK"),
@@ -126,14 +126,15 @@ def markers_context(spec: Spec) -> dict[str, Any]:
 
 
 def _flag_context(name: str, arch: Arch) -> dict[str, Any]:
-    set_helper, test_helper, clear_helper = FLAG_HELPERS[name]
+    set_helper, test_helper, clear_helper = FLAGS[name].helpers
     context: dict[str, Any] = {
         "name": name,
-        "title": FLAG_TITLES[name],
+        "title": FLAGS[name].title,
         "set_helper": set_helper,
         "test_helper": test_helper,
         "clear_helper": clear_helper,
         "present": name in arch.flags,
+        "mandatory": name == MANDATORY_FLAG,
     }
     flag = arch.flags.get(name)
     if flag:
@@ -165,7 +166,7 @@ def _legend(arch: Arch) -> list[str]:
         ),
     ]
     for name, flag in arch.flags.items():
-        text = f"{FLAG_TITLES[name]}: {flag.macro}"
+        text = f"{FLAGS[name].title}: {flag.macro}"
         if flag.condition:
             text += f" if {flag.condition}"
         if flag.runtime:
@@ -285,8 +286,8 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
     naming = naming_context(spec)
     # pte_swp_clear_flags() clears exclusive, then soft-dirty, then uffd-wp
     generic_flags = [
-        dict(zip(("set_helper", "test_helper", "clear_helper"), FLAG_HELPERS[name], strict=True))
-        for name in ("exclusive", "soft_dirty", "uffd_wp")
+        dict(zip(("set_helper", "test_helper", "clear_helper"), FLAGS[name].helpers, strict=True))
+        for name in CLEAR_ORDER
     ]
     files: dict[str, str] = {}
 
@@ -346,7 +347,7 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
             parts.append(render("arch_flags.h.j2", arch=context))
         if context["missing"]:
             parts.append(render("generic_fallbacks.h.j2", arch=context))
-        kdir = kernel_dir(arch.name)
+        kdir = arch_info(arch.name).kernel_dir
         files[f"swapgen/arch/{kdir}/swapgen/pte_checks.h"] = _header(
             banner,
             f"_SWAPGEN_{kdir.upper()}_PTE_CHECKS_H",

@@ -1,59 +1,114 @@
-"""Facts about each supported architecture that are not in a spec: kernel arch directory,
-the clang target triple of its compiler, and how a cross toolchain names it."""
+"""Every architecture swapgen knows: kernel directory, word size, PTE width, endianness, and
+the compilers that build for it. A spec describes an arch's swap-PTE layout; these are the
+facts around it that do not change with the release."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+
+ConfigValue = bool | int
 
 
 @dataclass(frozen=True)
-class ArchTool:
+class ArchInfo:
+    name: str  # the spec's key
     kernel_dir: str  # arch/<kernel_dir>/ in the kernel tree
-    clang_target: str  # clang --target=
     description: str
-    scan_config: dict = field(default_factory=dict)  # Kconfig under which headers are read
-    msb0_comments: bool = False  # the arch's comments number bits from the MSB (s390)
+    word_bits: int  # BITS_PER_LONG
+    pte_bits: int  # width of pteval_t
+    big_endian: bool
+    clang_target: str  # clang --target=
+    gcc: tuple[str, ...]  # Debian's cross gcc for the target, by command name
+    subject_prefix: str  # how the arch's mm patches start their subject line
+    scan_config: Mapping[str, ConfigValue] = field(default_factory=dict)
+    """Kconfig under which its headers are read (with COMMON_SCAN_CONFIG)."""
+    compile_flags: tuple[str, ...] = ()
+    msb0_comments: bool = False  # its comments number bits from the MSB (s390)
+    page_size_macros: bool = False  # its swap macros use PAGE_SHIFT, defined elsewhere
+    aliases: tuple[str, ...] = ()  # other names for it (uname -m, Debian, QEMU)
 
 
-COMMON_SCAN_CONFIG = {
-    "CONFIG_MMU": True,
-    "CONFIG_SWAP": True,
-    "CONFIG_USERFAULTFD": True,
-    "CONFIG_MEM_SOFT_DIRTY": True,
-    "CONFIG_HAVE_ARCH_SOFT_DIRTY": True,
-    "CONFIG_HAVE_ARCH_USERFAULTFD_WP": True,
-    "CONFIG_PTE_MARKER_UFFD_WP": True,
-}
+COMMON_SCAN_CONFIG: Mapping[str, ConfigValue] = MappingProxyType(
+    {
+        "CONFIG_MMU": True,
+        "CONFIG_SWAP": True,
+        "CONFIG_USERFAULTFD": True,
+        "CONFIG_MEM_SOFT_DIRTY": True,
+        "CONFIG_HAVE_ARCH_SOFT_DIRTY": True,
+        "CONFIG_HAVE_ARCH_USERFAULTFD_WP": True,
+        "CONFIG_PTE_MARKER_UFFD_WP": True,
+    }
+)
 """Options on for every arch while reading: every swap flag the arch can have is then seen."""
 
-ARCH_TOOLS: dict[str, ArchTool] = {
-    "x86_64": ArchTool(
-        "x86", "x86_64-linux-gnu", "x86-64",
-        {"CONFIG_X86_64": True, "CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 4},
-    ),
-    "arm64": ArchTool(
-        "arm64", "aarch64-linux-gnu", "AArch64",
-        {"CONFIG_ARM64": True, "CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 4,
-         "CONFIG_ARM64_4K_PAGES": True},
-    ),
-    "riscv64": ArchTool(
-        "riscv", "riscv64-linux-gnu", "64-bit RISC-V",
-        {"CONFIG_64BIT": True, "CONFIG_RISCV_ISA_SVRSW60T59B": True},
-    ),
-    "powerpc64": ArchTool(
-        "powerpc", "powerpc64le-linux-gnu", "powerpc book3s64",
-        {"CONFIG_PPC64": True, "CONFIG_PPC_BOOK3S_64": True, "CONFIG_PPC_BOOK3S": True},
-    ),
-    "s390": ArchTool("s390", "s390x-linux-gnu", "s390x", {"CONFIG_64BIT": True}, True),
-    "loongarch64": ArchTool(
-        "loongarch", "loongarch64-linux-gnu", "64-bit LoongArch",
-        {"CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 3},
-    ),
-    "arm": ArchTool("arm", "arm-linux-gnueabihf", "32-bit ARM", {}),
-}  # fmt: skip
+ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
+    info.name: info
+    for info in (
+        ArchInfo(
+            "x86_64", "x86", "x86-64", 64, 64, False, "x86_64-linux-gnu",
+            ("x86_64-linux-gnu-gcc",), "x86/mm",
+            {"CONFIG_X86_64": True, "CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 4},
+            aliases=("amd64", "x86-64", "x64"),
+        ),
+        ArchInfo(
+            "arm64", "arm64", "AArch64", 64, 64, False, "aarch64-linux-gnu",
+            ("aarch64-linux-gnu-gcc",), "arm64: mm",
+            {"CONFIG_ARM64": True, "CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 4,
+             "CONFIG_ARM64_4K_PAGES": True},
+            aliases=("aarch64",),
+        ),
+        ArchInfo(
+            "riscv64", "riscv", "64-bit RISC-V", 64, 64, False, "riscv64-linux-gnu",
+            ("riscv64-linux-gnu-gcc",), "riscv: mm",
+            {"CONFIG_64BIT": True, "CONFIG_RISCV_ISA_SVRSW60T59B": True},
+            aliases=("riscv",),
+        ),
+        ArchInfo(
+            "powerpc64", "powerpc", "powerpc book3s64", 64, 64, False, "powerpc64le-linux-gnu",
+            ("powerpc64le-linux-gnu-gcc",), "powerpc/mm",
+            {"CONFIG_PPC64": True, "CONFIG_PPC_BOOK3S_64": True, "CONFIG_PPC_BOOK3S": True},
+            page_size_macros=True,
+            aliases=("ppc64", "ppc64le", "powerpc", "book3s64"),
+        ),
+        ArchInfo(
+            "s390", "s390", "s390x", 64, 64, True, "s390x-linux-gnu",
+            ("s390x-linux-gnu-gcc",), "s390/mm", {"CONFIG_64BIT": True},
+            msb0_comments=True, aliases=("s390x",),
+        ),
+        ArchInfo(
+            "loongarch64", "loongarch", "64-bit LoongArch", 64, 64, False,
+            "loongarch64-linux-gnu", ("loongarch64-linux-gnu-gcc",), "LoongArch: mm",
+            {"CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 3},
+            aliases=("loongarch",),
+        ),
+        ArchInfo(
+            "arm", "arm", "32-bit ARM", 32, 32, False, "arm-linux-gnueabihf",
+            ("arm-linux-gnueabihf-gcc",), "ARM: mm",
+            aliases=("arm32", "armhf", "armv7"),
+        ),
+    )
+})  # fmt: skip
+
+ARCH_NAMES: tuple[str, ...] = tuple(ARCHES)
+
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {alias: info.name for info in ARCHES.values() for alias in info.aliases}
+)
 
 
-def page_shift_macros(config: dict) -> dict[str, str]:
+def arch_info(name: str) -> ArchInfo:
+    return ARCHES[name]
+
+
+def canonical_arch(name: str) -> str:
+    """The registry name for an arch name or alias people use (amd64, aarch64, s390x)."""
+    lowered = name.strip().lower()
+    return ALIASES.get(lowered, lowered)
+
+
+def page_size_macros(config: Mapping[str, ConfigValue]) -> dict[str, str]:
     """PAGE_SHIFT and friends, which live outside the swap headers, from the page-size option."""
     shift = 16 if config.get("CONFIG_PPC_64K_PAGES") or config.get("CONFIG_ARM64_64K_PAGES") else 12
     return {
@@ -61,7 +116,3 @@ def page_shift_macros(config: dict) -> dict[str, str]:
         "PAGE_SIZE": "(1UL << PAGE_SHIFT)",
         "PAGE_MASK": "(~(PAGE_SIZE - 1))",
     }
-
-
-def kernel_dir(arch: str) -> str:
-    return ARCH_TOOLS[arch].kernel_dir

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from codegen import layout
 from codegen.csrc.preprocess import Evaluator, Function, Macro, Unevaluable
-from codegen.generate.render import FLAG_TITLES, render
+from codegen.generate.render import render
+from codegen.kernel.arches import arch_info
+from codegen.kernel.flags import FLAG_KINDS, FLAG_NAMES, FLAG_SELECTS, FLAGS
 from codegen.patch.textedit import (
     FileEdits,
     define_line,
@@ -18,8 +20,7 @@ from codegen.patch.textedit import (
     function_end,
     replace_define_value,
 )
-from codegen.spec.load import FLAG_SELECTS
-from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import (
     TreeFacts,
     TreeSource,
@@ -27,22 +28,6 @@ from codegen.tree.facts import (
     normalize_condition,
     scan_config,
 )
-
-ARCH_PREFIX = {
-    "x86_64": "x86/mm",
-    "arm64": "arm64: mm",
-    "riscv64": "riscv: mm",
-    "powerpc64": "powerpc/mm",
-    "s390": "s390/mm",
-    "loongarch64": "LoongArch: mm",
-    "arm": "ARM: mm",
-}
-
-
-SELECT_COMPANIONS = {
-    "HAVE_ARCH_SOFT_DIRTY": "pte_soft_dirty, pte_mksoft_dirty, pmd_swp_*soft_dirty, ...",
-    "HAVE_ARCH_USERFAULTFD_WP": "pte_uffd_wp, pte_mkuffd_wp, pmd_swp_*uffd_wp, ...",
-}
 
 
 class NotPatchable(Exception):
@@ -294,7 +279,7 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
         if tree_bit is None:
             _add_flag(arch, arch_facts, files, flag)
             added.append(flag)
-            summary.append(f"add the {FLAG_TITLES[flag]} swap bit (bit {spec_flag.bit})")
+            summary.append(f"add the {FLAGS[flag].title} swap bit (bit {spec_flag.bit})")
         elif tree_bit != spec_flag.bit:
             macro = scan.macros.get(spec_flag.macro)
             if macro is None:
@@ -303,7 +288,7 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
             replace_define_value(
                 edits, _index(macro), _flag_value(arch, arch_facts, flag, bare=True)
             )
-            summary.append(f"move the {FLAG_TITLES[flag]} swap bit to bit {spec_flag.bit}")
+            summary.append(f"move the {FLAGS[flag].title} swap bit to bit {spec_flag.bit}")
     followups: list[str] = []
     summary += _selects(arch, arch_facts, files, followups)
     if added:
@@ -311,20 +296,20 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
     changed = files.results()
     if not changed:
         return None
-    titles = [FLAG_TITLES[f] for f in added]
+    titles = [FLAGS[f].title for f in added]
     if added:
-        subject = f"{ARCH_PREFIX[arch.name]}: add {' and '.join(titles)} swap PTE bits"
+        subject = f"{arch_info(arch.name).subject_prefix}: add {' and '.join(titles)} swap PTE bits"
         if len(added) == 1:
             subject = subject.replace("bits", "bit")
     else:
-        subject = f"{ARCH_PREFIX[arch.name]}: update the swap PTE layout"
+        subject = f"{arch_info(arch.name).subject_prefix}: update the swap PTE layout"
     body = [
         f"Bring the {arch.name} swap PTE layout in line with the spec: " + "; ".join(summary) + "."
     ]
     for flag in added:
         spec_flag = arch.flags[flag]
         symbol = FLAG_SELECTS.get(flag)
-        detail = f"The {FLAG_TITLES[flag]} bit is {spec_flag.macro} (bit {spec_flag.bit})"
+        detail = f"The {FLAGS[flag].title} bit is {spec_flag.macro} (bit {spec_flag.bit})"
         if spec_flag.runtime:
             detail += f", used only when {spec_flag.runtime} is true"
         if symbol:
@@ -401,7 +386,7 @@ def _add_flag(arch: Arch, arch_facts, files: _Files, flag: str) -> None:
         block = [f"#ifdef {spec_flag.condition}", *block, "#else",
                  define_line(spec_flag.macro, "(_AT(pteval_t, 0))", like), "#endif"]  # fmt: skip
     edits.insert_after(_after_enclosing_block(lines, _index(anchor)), block)
-    helpers = [h for f in FLAG_NAMES if f in arch.flags and f != flag for h in FLAG_HELPERS[f]]
+    helpers = [h for f in FLAG_NAMES if f in arch.flags and f != flag for h in FLAGS[f].helpers]
     present = [scan.functions[h] for h in helpers if h in scan.functions]
     if not present:
         raise NotPatchable(f"{arch.name}: no pte_swp_* helper to add the {flag} helpers beside")
@@ -411,7 +396,7 @@ def _add_flag(arch: Arch, arch_facts, files: _Files, flag: str) -> None:
     text = render(
         "patch_flag_helpers.c.j2",
         macro=spec_flag.macro,
-        helpers=FLAG_HELPERS[flag],
+        helpers=FLAGS[flag].helpers,
         guard=f"CONFIG_{FLAG_SELECTS[flag]}" if flag in FLAG_SELECTS else None,
     )
     helper_edits.insert_after(end, ["", *text.rstrip("\n").split("\n")])
@@ -465,10 +450,11 @@ def _selects(arch: Arch, arch_facts, files: _Files, followups: list[str]) -> lis
             continue
         _insert_select(edits, under, symbol, condition, arch.kconfig)
         summary.append(f"select {symbol}")
-        if not any(s.symbol == symbol for s in arch_facts.selects):
+        companions = next((k.companions for k in FLAG_KINDS if k.select == symbol), None)
+        if companions and not any(s.symbol == symbol for s in arch_facts.selects):
             followups.append(
                 f"{arch.name}: selecting {symbol} also needs the present-PTE and PMD helpers "
-                f"({SELECT_COMPANIONS[symbol]}); swapgen adds only the pte_swp_* ones"
+                f"({companions}); swapgen adds only the pte_swp_* ones"
             )
     handled = {(s, u) for s, u, _ in wanted}
     for key in sorted(tree.keys() - wanted, key=str):
@@ -536,7 +522,7 @@ def _comment_lines(arch: Arch, arch_facts, files: _Files, added: list[str]) -> N
         padded = str(bit).rjust(len(number)) if len(prefix) else str(bit)
         if len(str(bit)) > len(number) and prefix.endswith(" "):
             prefix = prefix[: -(len(str(bit)) - len(number))]
-        new_line = f"{prefix}{padded}{colon}{FLAG_TITLES[flag]}"
+        new_line = f"{prefix}{padded}{colon}{FLAGS[flag].title}"
         # every listed line ("bit 6:", "bits 7-11:", "bits 12 to XLEN-1:") keeps the list sorted
         numbered = [
             (i, int(m.group(1)))

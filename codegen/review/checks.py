@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from codegen import layout
 from codegen.csrc.layoutcomment import parse as parse_comment
 from codegen.csrc.preprocess import Evaluator, HeaderScan, Macro, Unevaluable
+from codegen.kernel.arches import arch_info
+from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
 from codegen.kernel.rules import rule
 from codegen.review.series import Patch, Series
-from codegen.spec.load import FLAG_SELECTS
-from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.spec.model import Arch, Spec
 
 DEFINE_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?\s*(.*)$")
 FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")
 SELECT_RE = re.compile(r"^\s+select\s+(\w+)(?:\s+if\s+(.+?))?\s*$")
 ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
-FLAG_WORDS = {"soft_dirty": "SOFT_DIRTY", "uffd_wp": "UFFD", "exclusive": "EXCLUSIVE"}
 
 
 @dataclass(frozen=True)
@@ -505,7 +505,7 @@ class Review:
                 )
         added_helpers = {n for n, w in functions if (w.file, n) not in changes.removed_functions}
         for flag in FLAG_NAMES:
-            helpers = FLAG_HELPERS[flag]
+            helpers = FLAGS[flag].helpers
             present = [h for h in helpers if h in added_helpers]
             if present and len(present) < 3 and flag not in arch.flags and not self.partial:
                 missing = [h for h in helpers if h not in added_helpers]
@@ -518,7 +518,7 @@ class Review:
                     where.patch,
                 )
         for flag, symbol in FLAG_SELECTS.items():
-            rule_id = "SWP304" if flag == "uffd_wp" else "SWP305"
+            rule_id = FLAGS[flag].select_rule or "SWP401"
             has_bit = flag in arch.flags or flag in new_flags
             selects_symbol = (arch.selects_symbol(symbol) and symbol not in removed_selects) or any(
                 s == symbol for s, _, _ in selects
@@ -558,12 +558,8 @@ class Review:
         for flag, spec_flag in arch.flags.items():
             if spec_flag.macro == name:
                 return flag
-        if "SWP" not in name:
-            return None
-        for flag, word in FLAG_WORDS.items():
-            if word in name and not name.endswith("_SHIFT"):
-                return flag
-        return None
+        kind = flag_of_macro_name(name)
+        return kind.name if kind else None
 
     def _check_field_macro(
         self, changes: SeriesChanges, arch: Arch, name: str, where: Added
@@ -612,7 +608,8 @@ class Review:
             if "swap" not in text.lower() or "offset" not in text.lower():
                 continue
             first = lines[0][0]
-            for field_found in parse_comment(text, first, arch.pte_bits, arch.name == "s390"):
+            msb0 = arch_info(arch.name).msb0_comments
+            for field_found in parse_comment(text, first, arch.pte_bits, msb0):
                 added_here = any(n == field_found.line and a for n, _, a in lines)
                 if not added_here:
                     continue
@@ -639,7 +636,7 @@ class Review:
             where_of[(where.file.split("/")[1], name)] = where
         for arch_dir, names in by_file.items():
             for flag in FLAG_NAMES:
-                helpers = FLAG_HELPERS[flag]
+                helpers = FLAGS[flag].helpers
                 present = [h for h in helpers if h in names]
                 if present and len(present) < 3 and not self.partial:
                     where = where_of[(arch_dir, present[0])]

@@ -14,6 +14,7 @@ from typing import Any
 
 from codegen import layout
 from codegen.errors import SpecInvalid
+from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, MANDATORY_FLAG
 from codegen.resources import SCHEMA_PATH
 from codegen.spec import schemacache
 from codegen.spec.model import (
@@ -33,8 +34,6 @@ from codegen.spec.yamlpos import LoadedYaml, Problem, YamlPath, load_yaml
 
 MAX_SPEC_BYTES = 1024 * 1024
 
-FLAG_SELECTS = {"uffd_wp": "HAVE_ARCH_USERFAULTFD_WP", "soft_dirty": "HAVE_ARCH_SOFT_DIRTY"}
-"""The Kconfig symbol an arch must select exactly when it has the swap-PTE flag."""
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -437,7 +436,7 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
             f"{arch.name} none_value {none:#x} has the shape of a swap PTE (no must-be-0 bit set, "
             "every must-be-1 bit set), so the empty PTE could not be told from an entry",
         )
-    if spec.naming.exclusive_helpers_mandatory and "exclusive" not in arch.flags:
+    if spec.naming.exclusive_helpers_mandatory and MANDATORY_FLAG not in arch.flags:
         report(
             (*base, "flags"),
             f"{arch.name} has no exclusive swap bit, but naming.exclusive_helpers_mandatory "
@@ -476,7 +475,7 @@ def _ranges(raw: list[dict]) -> tuple[BitRange, ...]:
 
 def _arch(name: str, raw: dict) -> Arch:
     flags = {}
-    for flag_name in ("soft_dirty", "uffd_wp", "exclusive"):
+    for flag_name in FLAG_NAMES:
         if flag_name in raw["flags"]:
             f = raw["flags"][flag_name]
             flags[flag_name] = Flag(

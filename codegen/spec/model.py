@@ -9,18 +9,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-FLAG_NAMES = ("soft_dirty", "uffd_wp", "exclusive")
-"""The swap-PTE flags a spec may give an arch, in the order pte_swp_clear_flags() clears them."""
-
-FLAG_HELPERS = {
-    "soft_dirty": ("pte_swp_mksoft_dirty", "pte_swp_soft_dirty", "pte_swp_clear_soft_dirty"),
-    "uffd_wp": ("pte_swp_mkuffd_wp", "pte_swp_uffd_wp", "pte_swp_clear_uffd_wp"),
-    "exclusive": ("pte_swp_mkexclusive", "pte_swp_exclusive", "pte_swp_clear_exclusive"),
-}
-"""The set, test and clear helpers (the pte_swp_* triple) of each flag."""
-
-ARCH_NAMES = ("x86_64", "arm64", "riscv64", "powerpc64", "s390", "loongarch64", "arm")
-
 
 @dataclass(frozen=True)
 class TypeGroup:
@@ -127,7 +115,7 @@ class Arch:
     kconfig: str
     type: Field
     offset: Field
-    flags: MappingProxyType  # flag name -> Flag, in FLAG_NAMES order
+    flags: MappingProxyType  # flag name -> Flag, in codegen.kernel.flags order
     zero_bits: tuple[BitRange, ...]
     one_bits: tuple[BitRange, ...]
     max_swapfiles_check: bool

@@ -25,7 +25,7 @@ from codegen.csrc.preprocess import (
     closure,
     tokenize,
 )
-from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES
+from codegen.kernel.flags import FLAG_NAMES, FLAGS
 
 COMPILE_SECONDS = 60  # the probe compiles in well under a second
 RUN_SECONDS = 10
@@ -88,7 +88,7 @@ def probe(
             raise Unevaluable(f"{arch}: {name} is not defined in the headers read", source)
     flags = []
     for flag in FLAG_NAMES:
-        names = FLAG_HELPERS[flag]
+        names = FLAGS[flag].helpers
         where = {n: helper_location(scan, n) for n in names}
         behaviour.helpers.update({n: w for n, w in where.items() if w})
         if all(where.values()):

@@ -22,7 +22,7 @@ from codegen.csrc.preprocess import (
     tokenize,
 )
 from codegen.errors import SwapgenError, too_big
-from codegen.kernel.arches import ARCH_TOOLS, COMMON_SCAN_CONFIG, page_shift_macros
+from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macros
 from codegen.spec.model import Arch, Spec
 from codegen.tree.behaviour import ArchBehaviour, probe
 
@@ -228,7 +228,7 @@ def helper_defined(texts: dict[str, str], name: str) -> tuple[str, int] | None:
 
 def scan_config(spec_arch: Arch) -> dict:
     config = dict(COMMON_SCAN_CONFIG)
-    config.update(ARCH_TOOLS[spec_arch.name].scan_config)
+    config.update(arch_info(spec_arch.name).scan_config)
     for assumption in spec_arch.config_assumptions:
         name, _, value = assumption.partition("=")
         config[name] = value in ("y", "m")
@@ -280,7 +280,7 @@ def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
             Unevaluable(f"{spec_arch.name}: none of the spec's headers exist", source.label)
         )
         return facts
-    predefined = page_shift_macros(config) if spec_arch.name == "powerpc64" else {}
+    predefined = page_size_macros(config) if arch_info(spec_arch.name).page_size_macros else {}
     long_bits = spec_arch.pte_bits
     facts.scan = scan_headers(files, config, long_bits, spec_arch.pte_bits, predefined)
     facts.problems.extend(facts.scan.problems)
@@ -294,7 +294,7 @@ def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
     if kconfig is not None:
         facts.selects = parse_kconfig_selects(kconfig, spec_arch.kconfig)
         facts.config_lines = kconfig_entries(kconfig)
-    msb0 = ARCH_TOOLS[spec_arch.name].msb0_comments
+    msb0 = arch_info(spec_arch.name).msb0_comments
     for comment in facts.scan.comments:
         lowered = comment.text.lower()
         if "swap" not in lowered or "offset" not in lowered:

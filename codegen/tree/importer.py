@@ -13,10 +13,9 @@ from typing import Any
 
 from codegen import layout
 from codegen.csrc.preprocess import Evaluator, tokenize
-from codegen.spec.model import FLAG_NAMES, Arch, Spec
+from codegen.kernel.flags import FLAG_NAMES, FLAGS, MANDATORY_FLAG, flag_of_macro_name
+from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import TreeFacts, count_gates, helper_defined
-
-FLAG_WORDS = {"soft_dirty": "SOFT_DIRTY", "uffd_wp": "UFFD", "exclusive": "EXCLUSIVE"}
 
 
 def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:
@@ -76,7 +75,9 @@ def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch | None) -> 
     candidates = []
     if template_arch and flag in template_arch.flags:
         candidates.append(template_arch.flags[flag].macro)
-    candidates += [n for n in arch_facts.scan.macros if "SWP" in n and FLAG_WORDS[flag] in n]
+    candidates += [
+        n for n in arch_facts.scan.macros if (k := flag_of_macro_name(n)) and k.name == flag
+    ]
     for name in candidates:
         macro = arch_facts.scan.macros.get(name)
         if macro is None or macro.params is not None:
@@ -86,7 +87,7 @@ def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch | None) -> 
                 return name
         except Exception:
             continue
-    return candidates[0] if candidates else f"_PAGE_SWP_{FLAG_WORDS[flag]}"
+    return candidates[0] if candidates else f"_PAGE_SWP_{FLAGS[flag].word}"
 
 
 def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
@@ -106,12 +107,8 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
             for key in ("alias", "condition", "runtime"):
                 if getattr(spec_flag, key):
                     entry[key] = getattr(spec_flag, key)
-        elif flag in ("soft_dirty", "uffd_wp"):
-            entry["condition"] = (
-                "CONFIG_MEM_SOFT_DIRTY"
-                if flag == "soft_dirty"
-                else "CONFIG_HAVE_ARCH_USERFAULTFD_WP"
-            )
+        elif FLAGS[flag].config:
+            entry["condition"] = FLAGS[flag].config
         flags[flag] = entry
     fields = {
         "type": {"lsb": b.type_lsb, "width": b.type_width},
@@ -201,7 +198,9 @@ def import_spec(facts: TreeFacts, template: Spec, kernel: str) -> dict[str, Any]
     mask_style = "low_bits" if "BIT" in mask_body and "-" in mask_body else "or_of_markers"
     naming = _naming(facts, template, softleaf)
     arches = {name: _arch(facts, template.arch(name)) for name in facts.arches}
-    naming["exclusive_helpers_mandatory"] = all("exclusive" in a["flags"] for a in arches.values())
+    naming["exclusive_helpers_mandatory"] = all(
+        MANDATORY_FLAG in a["flags"] for a in arches.values()
+    )
     return {
         "format": 1,
         "kernel": kernel,

@@ -10,8 +10,9 @@ from dataclasses import asdict, dataclass
 
 from codegen import layout
 from codegen.csrc.preprocess import Evaluator, Unevaluable
+from codegen.kernel.flags import FLAG_NAMES, FLAGS
 from codegen.kernel.rules import rule
-from codegen.spec.model import FLAG_HELPERS, FLAG_NAMES, Arch, Spec
+from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import (
     ArchFacts,
     GenericFacts,
@@ -378,7 +379,7 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> list[F
     name = arch.name
     findings = []
     for problem in b.problems:
-        helpers = [h for flag in FLAG_NAMES if f" {flag} " in problem for h in FLAG_HELPERS[flag]]
+        helpers = [h for flag in FLAG_NAMES if f" {flag} " in problem for h in FLAGS[flag].helpers]
         where = _where(facts, [*helpers, "__swp_entry"], main_header)
         findings.append(_finding("SWP590", name, where, problem))
     tree_type = (b.type_lsb, b.type_width)
@@ -429,7 +430,7 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> list[F
     for flag in FLAG_NAMES:
         spec_bit = arch.flags[flag].bit if flag in arch.flags else None
         tree_bit = b.flags.get(flag)
-        helpers = FLAG_HELPERS[flag]
+        helpers = FLAGS[flag].helpers
         present = [h for h in helpers if h in b.helpers]
         if present and len(present) < 3:
             missing = ", ".join(h for h in helpers if h not in b.helpers)

@@ -1,0 +1,74 @@
+"""The kernel facts registry: every flag kind and arch is written down once, in codegen/kernel/,
+and everything else (the JSON Schema's enums among them) is derived from it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from codegen.kernel.arches import ARCH_NAMES, ARCHES, canonical_arch
+from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
+from codegen.resources import SCHEMA_PATH
+from codegen.spec.schemagen import schema_text
+from tests.conftest import REPO
+
+
+def test_the_committed_schema_is_what_the_registry_makes():
+    assert SCHEMA_PATH.read_text() == schema_text(), "run: python -m codegen.spec.schemagen"
+
+
+def test_the_schema_enums_are_the_registry_names():
+    import json
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    assert schema["properties"]["arches"]["propertyNames"]["enum"] == list(ARCH_NAMES)
+    flags = schema["$defs"]["arch"]["properties"]["flags"]["properties"]
+    assert list(flags) == list(FLAG_NAMES)
+
+
+NAMES = "|".join(re.escape(n) for n in (*FLAG_NAMES, *ARCH_NAMES))
+NAME_RE = re.compile(rf"""["']({NAMES})["']""")
+
+
+def test_flag_and_arch_names_are_written_only_in_the_registry():
+    """A quoted flag or arch name in the package outside codegen/kernel/ is a second copy."""
+    found = []
+    for path in sorted((REPO / "codegen").rglob("*.py")):
+        if path.parent.name == "kernel":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if NAME_RE.search(line):
+                found.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
+    assert found == []
+
+
+def test_flag_kinds_carry_their_helpers_and_selects():
+    assert FLAGS["uffd_wp"].helpers == (
+        "pte_swp_mkuffd_wp",
+        "pte_swp_uffd_wp",
+        "pte_swp_clear_uffd_wp",
+    )
+    assert FLAG_SELECTS == {
+        "soft_dirty": "HAVE_ARCH_SOFT_DIRTY",
+        "uffd_wp": "HAVE_ARCH_USERFAULTFD_WP",
+    }
+    assert flag_of_macro_name("_PAGE_SWP_UFFD_WP").name == "uffd_wp"
+    assert flag_of_macro_name("PTE_SWP_EXCLUSIVE").name == "exclusive"
+    assert flag_of_macro_name("_PAGE_SOFT_DIRTY") is None  # not a swap-PTE macro
+    assert flag_of_macro_name("__SWP_TYPE_SHIFT") is None
+
+
+def test_arch_facts_word_size_and_aliases():
+    assert {name: (a.word_bits, a.pte_bits) for name, a in ARCHES.items()} == {
+        "x86_64": (64, 64),
+        "arm64": (64, 64),
+        "riscv64": (64, 64),
+        "powerpc64": (64, 64),
+        "s390": (64, 64),
+        "loongarch64": (64, 64),
+        "arm": (32, 32),
+    }
+    assert canonical_arch("AArch64") == "arm64"
+    assert canonical_arch(" s390x ") == "s390"
+    assert canonical_arch("sparc") == "sparc"  # unknown names pass through for a clear error
+    assert Path(ARCHES["s390"].kernel_dir).name == "s390" and ARCHES["s390"].big_endian
