@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from codegen import __version__
 from codegen.oneline import one_line
 
+REPORT_FORMATS = ("text", "json", "sarif", "github")
+"""What validate, sync and review can print (codegen.report.emit)."""
+
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
@@ -59,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check spec files (schema and semantic checks)")
     p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: all bundled)")
+    _format_option(p, REPORT_FORMATS)
 
     p = sub.add_parser("show", help="the resolved spec: type numbers, markers, per-arch layouts")
     _spec_option(p)
@@ -112,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rev", help="read the files at this git revision, without a checkout")
     _spec_option(p)
     p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
-    _format_option(p, ("text", "json"))
+    _format_option(p, REPORT_FORMATS)
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
 
     p = sub.add_parser("patch", help="a git format-patch series that brings a tree in line")
@@ -130,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--range", metavar="A..B", help="... in this range")
     _spec_option(p)
     p.add_argument("--tree", metavar="PATH", help="also apply the series there (git am) and sync")
-    _format_option(p, ("text", "json", "sarif", "github", "b4"))
+    _format_option(p, (*REPORT_FORMATS, "b4"))
     p.add_argument("--select", action="append", default=[], help="only these rule IDs/prefixes")
     p.add_argument("--ignore", action="append", default=[], help="skip these rule IDs/prefixes")
     p.add_argument("--strict", action="store_true", help="warnings fail too")
@@ -160,7 +164,7 @@ def _run(args: argparse.Namespace) -> int:
 
     out, err = sys.stdout, sys.stderr
     if args.command == "validate":
-        return commands.validate(args.specs, out, err)
+        return commands.validate(args.specs, out, err, args.format)
     if args.command == "show":
         return commands.show(args.spec, args.arch, args.config, args.format, out)
     if args.command == "decode":

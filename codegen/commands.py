@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from codegen import layout, pteinfo, textview
 from codegen.errors import SwapgenError
+from codegen.oneline import one_line
 from codegen.resolve import parse_config, pick_arches, resolved_view
 from codegen.resources import bundled_specs, resolve_spec
 from codegen.spec.load import check_spec, load_spec
+
+if TYPE_CHECKING:
+    from codegen.report.finding import Finding
+    from codegen.spec.yamlpos import Problem
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -25,8 +31,12 @@ def _dump(data: object, out: TextIO) -> None:
     out.write("\n")
 
 
-def validate(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
-    """Check spec files (all bundled ones when none are named); 1 if any has a problem."""
+def validate(paths: Sequence[str], out: TextIO, err: TextIO, fmt: str = "text") -> int:
+    """Check spec files (all bundled ones when none are named); 1 if any has a problem.
+
+    Text: each problem as ``file:line:col: message`` on ``err``; the other formats write the
+    problems as findings (rules SWP001-SWP003) on ``out``.
+    """
     files: list[Path] = []
     for arg in paths:
         if Path(arg).is_dir():
@@ -38,16 +48,32 @@ def validate(paths: Sequence[str], out: TextIO, err: TextIO) -> int:
             files.append(resolve_spec(arg))
     files = files or bundled_specs()
     bad = 0
+    findings = []
     for path in files:
         problems = check_spec(path)
-        for problem in problems:
-            err.write(f"{problem}\n")
+        findings += [_spec_finding(problem) for problem in problems]
+        if fmt == "text":
+            err.writelines(f"{problem}\n" for problem in problems)
         if problems:
             bad += 1
             err.write(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n")
-        else:
+        elif fmt == "text":
             out.write(f"{path}: ok\n")
+    if fmt != "text":
+        from codegen.report import emit
+
+        out.write(emit.render(findings, fmt, {"specs": [str(p) for p in files]}))
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _spec_finding(problem: Problem) -> Finding:
+    from codegen.report.finding import finding
+
+    where = problem.position
+    return replace(
+        finding(problem.rule, where.file, where.line, one_line(problem.message)),
+        column=where.column,
+    )
 
 
 def show(
@@ -245,27 +271,14 @@ def sync(
     err: TextIO,
 ) -> int:
     """Drift between a kernel tree and the spec, one finding per difference."""
+    from codegen.report import emit
     from codegen.tree.sync import compare
 
     spec, facts = _tree_facts(tree, rev, spec_arg, arches)
     findings = compare(spec, facts)
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = sum(f.severity == "warning" for f in findings)
-    if fmt == "json":
-        _dump(
-            {
-                "tree": facts.source.label,
-                "spec": spec.name,
-                "arches": list(facts.arches),
-                "findings": [f.to_json() for f in findings],
-                "errors": errors,
-                "warnings": warnings,
-            },
-            out,
-        )
-    else:
-        for finding in findings:
-            out.write(finding.text() + "\n")
+    errors, warnings = emit.counts(findings)
+    info = {"tree": facts.source.label, "spec": spec.name, "arches": list(facts.arches)}
+    out.write(emit.render(findings, fmt, info))
     unchecked = sum(f.rule == "SWP590" for f in findings)
     if errors:
         verdict = "drift"
@@ -278,7 +291,7 @@ def sync(
         f"arch{'es' if len(facts.arches) != 1 else ''}): {verdict}, "
         f"{errors} error(s), {warnings} warning(s)\n"
     )
-    return EXIT_FINDINGS if errors or (strict and warnings) else EXIT_OK
+    return emit.exit_code(findings, strict)
 
 
 def import_tree(
@@ -288,9 +301,16 @@ def import_tree(
     from codegen.tree.importer import dump_yaml, import_spec
 
     spec, facts = _tree_facts(tree, rev, spec_arg, [])
-    broken = [a for a, f in facts.arches.items() if f.behaviour is None]
+    broken = [a for a, f in facts.arches.items() if f.behaviour is None or f.behaviour.problems]
     if broken:
-        problems = "; ".join(str(p) for a in broken for p in facts.arches[a].problems)
+        problems = "; ".join(
+            str(p)
+            for a in broken
+            for p in [
+                *facts.arches[a].problems,
+                *getattr(facts.arches[a].behaviour, "problems", []),
+            ]
+        )
         raise SwapgenError(f"cannot import {', '.join(broken)}: {problems}")
     name = kernel or facts.source.kernel_version()
     if name is None:
@@ -408,16 +428,7 @@ def review(
         "patches": [p.label for p in series.patches],
         "cover": series.cover.label if series.cover else None,
     }
-    if fmt == "json":
-        out.write(report.as_json(findings, info))
-    elif fmt == "sarif":
-        out.write(report.sarif(findings))
-    elif fmt == "github":
-        out.write(report.github(findings))
-    elif fmt == "b4":
-        out.write(report.b4(findings))
-    else:
-        out.write(report.text(findings))
+    out.write(report.render(findings, fmt, info))
     code = report.exit_code(findings, strict, exit_style)
     errors, warnings = report.counts(findings)
     if exit_style == "nipa":

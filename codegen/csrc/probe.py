@@ -106,13 +106,19 @@ def fold(
     compiler: Compiler,
     timeout: float = COMPILE_SECONDS,
 ) -> Folded:
-    """The value of every probe the compiler folds to a constant; the rest with the reason."""
+    """The value of every probe the compiler folds to a constant; the rest with the reason.
+
+    The tree's functions are first compiled on their own, each kept out of line, so that a
+    function that calls something at run time is named as the culprit of every probe that
+    uses it.
+    """
     result = Folded()
     by_name = {s.name: s for s in snippets}
-    pending = list(probes)
-    broken: dict[str, Unevaluable] = {}
     nonce = secrets.token_hex(6)
     with tempfile.TemporaryDirectory(prefix="swapgen-probe-") as scratch:
+        source = Path(scratch) / "probe.c"
+        broken = _functions_with_side_effects(shim, snippets, compiler, source, nonce, timeout)
+        pending = list(probes)
         for _ in range(len(probes) + len(snippets) + 1):
             for probe in list(pending):
                 bad = next((broken[n] for n in probe.needs if n in broken), None)
@@ -121,25 +127,70 @@ def fold(
                     pending.remove(probe)
             if not pending:
                 break
-            program = _program(shim, by_name, pending, nonce)
-            source = Path(scratch) / "probe.c"
+            wanted = dict.fromkeys(n for p in pending for n in p.needs if n in by_name)
+            program = _program(shim, [by_name[n] for n in wanted], pending, nonce)
             source.write_text(program.text, encoding="utf-8")
             errors = _compile(compiler, source, timeout)
             if errors is None:
-                _read_object(source.with_suffix(".o"), program, nonce, result)
+                _read_probes(source.with_suffix(".o"), program, nonce, result)
                 break
-            progress = _blame(errors, program, broken, result, pending)
-            if not progress:
-                message = errors[0][1] if errors else "the compiler failed"
-                for probe in pending:
-                    result.failed[probe.name] = Unevaluable(
-                        f"does not compile with {compiler.label}: {message}", probe.where
-                    )
+            if not _blame(errors, program, broken, result, pending):
+                _fail_all(pending, result, f"does not compile with {compiler.label}", errors)
                 break
     return result
 
 
-def _program(shim: str, snippets: dict[str, Snippet], probes: list[Probe], nonce: str) -> _Program:
+def _functions_with_side_effects(
+    shim: str,
+    snippets: Sequence[Snippet],
+    compiler: Compiler,
+    source: Path,
+    nonce: str,
+    timeout: float,
+) -> dict[str, Unevaluable]:
+    """Snippets that do not compile, and functions whose code still calls or reads something
+    once optimised: name -> why."""
+    broken: dict[str, Unevaluable] = {}
+    remaining = list(snippets)
+    for _ in range(len(snippets) + 1):
+        if not any(_is_function(s) for s in remaining):
+            break
+        program = _program(shim, remaining, [], nonce, keep=True)
+        source.write_text(program.text, encoding="utf-8")
+        errors = _compile(compiler, source, timeout)
+        if errors is None:
+            for name, symbols in _references(source.with_suffix(".o")).items():
+                snippet = next((s for s in remaining if s.name == name), None)
+                if snippet is not None:
+                    broken[name] = Unevaluable(_side_effect(symbols), snippet.where)
+            break
+        if not _blame(errors, program, broken, Folded(), []):
+            break  # the probes themselves will say what is wrong
+        remaining = [s for s in remaining if s.name not in broken]
+    return broken
+
+
+def _is_function(snippet: Snippet) -> bool:
+    return not snippet.code.lstrip().startswith("#")
+
+
+def _side_effect(symbols: set[str]) -> str:
+    named = sorted(n for n in symbols if n[:1] not in ".$" and n != "data")
+    what = f"it calls or reads {', '.join(named)}" if named else "it reads memory"
+    return f"does not fold to a constant: {what} at run time"
+
+
+def _fail_all(
+    pending: list[Probe], result: Folded, why: str, errors: list[tuple[list[int], str]]
+) -> None:
+    message = errors[0][1] if errors else "the compiler failed"
+    for probe in pending:
+        result.failed[probe.name] = Unevaluable(f"{why}: {message}", probe.where)
+
+
+def _program(
+    shim: str, snippets: Sequence[Snippet], probes: list[Probe], nonce: str, keep: bool = False
+) -> _Program:
     lines = shim.rstrip("\n").split("\n")
     emit = f"SWAPGEN_{nonce}_EMIT"
     lines += [
@@ -149,13 +200,16 @@ def _program(shim: str, snippets: dict[str, Snippet], probes: list[Probe], nonce
         '"i"((unsigned int)((unsigned long long)(v) >> 32)))',
     ]
     snippet_lines = []
-    wanted = dict.fromkeys(name for probe in probes for name in probe.needs if name in snippets)
-    for name in wanted:
-        snippet = snippets[name]
+    for snippet in snippets:
         lines.append(f"/* {snippet.where} */")
         first = len(lines) + 1
         lines += snippet.code.split("\n")
         snippet_lines.append((first, len(lines), snippet))
+        if keep and _is_function(snippet):  # an out-of-line copy in .text.<name>
+            lines.append(
+                f"static void *const swapgen_{nonce}_keep_{len(snippet_lines)} "
+                f"__attribute__((__used__)) = (void *)&{snippet.name};"
+            )
     probe_lines = {}
     functions = {}
     for index, probe in enumerate(probes):
@@ -238,7 +292,9 @@ def _blame(
         )
         if probe is not None and probe in pending:
             where = snippet.where if snippet is not None else probe.where
-            result.failed[probe.name] = Unevaluable(f"does not fold to a constant: {text}", where)
+            result.failed[probe.name] = Unevaluable(
+                f"does not fold to a constant: {_why(text)}", where
+            )
             pending.remove(probe)
             progress = True
         elif probe is None and snippet is not None and snippet.name not in broken:
@@ -249,53 +305,67 @@ def _blame(
     return progress
 
 
+def _why(text: str) -> str:
+    """A compiler's complaint about an "i" operand, said as what it means here."""
+    if "constraint" in text and ("impossible" in text or "'i'" in text):
+        return "its value is known only at run time"
+    return text
+
+
 VALUE_RE = re.compile(r"<(?P<nonce>[0-9a-f]+):(?P<id>\d+):[$#]?(?P<lo>-?\d+):[$#]?(?P<hi>-?\d+)>")
 
 
-def _read_object(path: Path, program: _Program, nonce: str, result: Folded) -> None:
+def _references(path: Path) -> dict[str, set[str]]:
+    """Function name -> the symbols its code refers to, from the relocations of its section."""
     from elftools.common.exceptions import ELFError
     from elftools.elf.elffile import ELFFile
     from elftools.elf.relocation import RelocationSection
 
-    probes = list(program.functions.values())
+    referenced: dict[str, set[str]] = {}
     try:
         with path.open("rb") as handle:
             elf = ELFFile(handle)
-            section = elf.get_section_by_name(".swapgen")
-            data = section.data().decode("ascii", errors="replace") if section else ""
             names = {index: s.name for index, s in enumerate(elf.iter_sections())}
             symbols = elf.get_section_by_name(".symtab")
-            referenced: dict[str, set[str]] = {}
             for relocations in elf.iter_sections():
                 if not isinstance(relocations, RelocationSection):
                     continue
                 target = names.get(relocations["sh_info"], "")
-                function = target.removeprefix(".text.")
-                if function not in program.functions:
+                if not target.startswith(".text."):
                     continue
                 for relocation in relocations.iter_relocations():
                     symbol = symbols.get_symbol(relocation["r_info_sym"]) if symbols else None
                     name = symbol.name if symbol is not None and symbol.name else "data"
-                    referenced.setdefault(function, set()).add(name)
+                    referenced.setdefault(target.removeprefix(".text."), set()).add(name)
     except (OSError, ELFError) as err:
-        for probe in probes:
-            result.failed[probe.name] = Unevaluable(
-                f"cannot read the compiled probe: {err}", probe.where
-            )
+        raise Unevaluable(f"cannot read the compiled probe: {err}") from None
+    return referenced
+
+
+def _section_text(path: Path, name: str) -> str:
+    from elftools.elf.elffile import ELFFile
+
+    with path.open("rb") as handle:
+        section = ELFFile(handle).get_section_by_name(name)
+        return section.data().decode("ascii", errors="replace") if section else ""
+
+
+def _read_probes(path: Path, program: _Program, nonce: str, result: Folded) -> None:
+    try:
+        referenced = _references(path)
+        data = _section_text(path, ".swapgen")
+    except Unevaluable as err:
+        for probe in program.functions.values():
+            result.failed[probe.name] = Unevaluable(err.message, probe.where)
         return
     values: dict[int, int] = {}
     for match in VALUE_RE.finditer(data):
         if match["nonce"] == nonce:
-            values[int(match["id"])] = (int(match["lo"]) & 0xFFFFFFFF) | (
-                int(match["hi"]) & 0xFFFFFFFF
-            ) << 32
+            low, high = int(match["lo"]) & 0xFFFFFFFF, int(match["hi"]) & 0xFFFFFFFF
+            values[int(match["id"])] = low | high << 32
     for index, (function, probe) in enumerate(program.functions.items()):
         if function in referenced:
-            named = sorted(n for n in referenced[function] if n[:1] not in ".$" and n != "data")
-            what = f"it calls or reads {', '.join(named)}" if named else "it reads memory"
-            result.failed[probe.name] = Unevaluable(
-                f"does not fold to a constant: {what} at run time", probe.where
-            )
+            result.failed[probe.name] = Unevaluable(_side_effect(referenced[function]), probe.where)
         elif index in values:
             result.values[probe.name] = values[index]
         else:

@@ -25,6 +25,30 @@ def _rule(id_: str, severity: str, title: str, doc: str) -> None:
 
 
 _rule(
+    "SWP001",
+    "error",
+    "spec cannot be read",
+    """The spec file is not UTF-8 text, not well-formed YAML, has a duplicate key, is far
+      larger than any spec, or holds no document. Nothing else is checked until it reads.""",
+)
+_rule(
+    "SWP002",
+    "error",
+    "spec does not match the schema",
+    """A key is unknown or missing, or a value has the wrong type or form (a bit number that
+      is not an integer, a macro name in lower case, an arch swapgen does not know). The
+      message names the key and what is allowed there.""",
+)
+_rule(
+    "SWP003",
+    "error",
+    "spec contradicts itself",
+    """The spec is well-formed but inconsistent: fields or flags overlap, a field does not fit
+      the PTE, the type field is narrower than MAX_SWAPFILES_SHIFT, a marker bit does not fit
+      the offset, MAX_SWAPFILES falls below the floor, or a flag and its Kconfig select
+      disagree.""",
+)
+_rule(
     "SWP501",
     "error",
     "special swap type numbers differ",

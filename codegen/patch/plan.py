@@ -270,6 +270,8 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
     for flag in FLAG_NAMES:
         spec_flag = arch.flags.get(flag)
         tree_bit = behaviour.flags.get(flag)
+        if flag in behaviour.unevaluated:
+            raise NotPatchable(f"{arch.name}: the tree's {flag} helpers cannot be evaluated")
         if spec_flag is None:
             if tree_bit is not None:
                 raise NotPatchable(

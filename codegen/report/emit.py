@@ -1,126 +1,131 @@
-"""Review findings as text (checkpatch-like), JSON, SARIF 2.1.0, GitHub annotations or b4's
-review-check JSON; selection by rule ID or prefix; exit codes (plain or NIPA-style)."""
+"""Findings as text (checkpatch-like), JSON, SARIF 2.1.0, GitHub workflow commands or b4's
+review-check JSON; selection by rule ID or prefix; exit codes (plain or NIPA-style).
+
+``validate``, ``sync`` and ``review`` all report through here.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from codegen import __version__
 from codegen.kernel.rules import RULES
-from codegen.review.checks import ReviewFinding
+from codegen.report.finding import Finding
 
+FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def select(findings: Iterable[ReviewFinding], chosen: Sequence[str], ignored: Sequence[str]):
+def select(findings: Iterable[Finding], chosen: Sequence[str], ignored: Sequence[str]):
     """Keep findings whose rule matches --select (ID or prefix) and not --ignore."""
     kept = []
-    for finding in findings:
-        if chosen and not any(finding.rule.startswith(s) for s in chosen):
+    for found in findings:
+        if chosen and not any(found.rule.startswith(s) for s in chosen):
             continue
-        if any(finding.rule.startswith(i) for i in ignored):
+        if any(found.rule.startswith(i) for i in ignored):
             continue
-        kept.append(finding)
+        kept.append(found)
     return kept
 
 
-def counts(findings: Sequence[ReviewFinding]) -> tuple[int, int]:
+def counts(findings: Sequence[Finding]) -> tuple[int, int]:
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
     return errors, warnings
 
 
-def exit_code(findings: Sequence[ReviewFinding], strict: bool, style: str) -> int:
+def exit_code(findings: Sequence[Finding], strict: bool, style: str = "plain") -> int:
     errors, warnings = counts(findings)
+    failed = errors or (strict and warnings)
     if style == "nipa":
-        return 1 if errors or (strict and warnings) else (250 if warnings else 0)
-    return 1 if errors or (strict and warnings) else 0
+        return 1 if failed else (250 if warnings else 0)
+    return 1 if failed else 0
 
 
-def _where(finding: ReviewFinding) -> str:
-    if finding.file and finding.line:
-        return f"{finding.file}:{finding.line}"
-    return finding.file or "-"
+def text(findings: Sequence[Finding]) -> str:
+    return "".join(f.text() + "\n" for f in findings)
 
 
-def text(findings: Sequence[ReviewFinding]) -> str:
-    lines = []
-    for f in findings:
-        patch = f" [{f.patch}]" if f.patch else ""
-        lines.append(f"{_where(f)}: {f.severity.upper()}: {f.rule}: {f.message}{patch}")
-    return "".join(line + "\n" for line in lines)
-
-
-def as_json(findings: Sequence[ReviewFinding], series_info: dict) -> str:
+def as_json(findings: Sequence[Finding], info: dict[str, Any]) -> str:
     errors, warnings = counts(findings)
     data = {
-        **series_info,
+        **info,
         "findings": [f.to_json() for f in findings],
         "errors": errors,
         "warnings": warnings,
     }
-    return json.dumps(data, indent=2) + "\n"
+    return json.dumps(data, indent=2, default=str) + "\n"
 
 
-def fingerprint(finding: ReviewFinding) -> str:
-    key = f"{finding.rule}|{finding.file}|{finding.message}"
+def fingerprint(found: Finding) -> str:
+    """Stable across runs and line moves: the rule, the file and the message."""
+    key = f"{found.rule}|{found.file}|{found.message}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def sarif(findings: Sequence[ReviewFinding]) -> str:
-    used = sorted({f.rule for f in findings} | set(RULES))
-    levels = {"error": "error", "warning": "warning", "info": "note"}
-    rules = [
+def rule_name(title: str) -> str:
+    """A SARIF rule name: the title's words in PascalCase ('PTE marker bit used twice' ->
+    'PteMarkerBitUsedTwice')."""
+    words = re.findall(r"[A-Za-z0-9]+", title.replace("'", ""))
+    return "".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+def _sarif_rules(used: list[str]) -> list[dict[str, Any]]:
+    return [
         {
             "id": rule_id,
-            "name": RULES[rule_id].title.title().replace(" ", "").replace("-", ""),
+            "name": rule_name(RULES[rule_id].title),
             "shortDescription": {"text": RULES[rule_id].title},
             "fullDescription": {"text": RULES[rule_id].doc},
-            "defaultConfiguration": {"level": levels[RULES[rule_id].severity]},
+            "help": {"text": RULES[rule_id].doc},
+            "defaultConfiguration": {"level": SARIF_LEVELS[RULES[rule_id].severity]},
         }
         for rule_id in used
     ]
+
+
+def sarif(findings: Sequence[Finding]) -> str:
+    used = sorted({f.rule for f in findings} | set(RULES))
     results = []
     notifications = []
     for f in findings:
+        message = {"text": f.message + (f" [{f.patch}]" if f.patch else "")}
         if not f.file or "#" in f.file or f.file.startswith("<"):
             # series-level: no place in the tree to point at
             notifications.append(
                 {
                     "descriptor": {"id": f.rule},
-                    "level": levels[f.severity],
-                    "message": {"text": f.message + (f" [{f.patch}]" if f.patch else "")},
+                    "level": SARIF_LEVELS[f.severity],
+                    "message": message,
                 }
             )
             continue
-        result = {
+        location: dict[str, Any] = {"artifactLocation": {"uri": f.file}}
+        if f.line:
+            location["region"] = {"startLine": f.line}
+            if f.column:
+                location["region"]["startColumn"] = f.column
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "ruleIndex": used.index(f.rule),
-            "level": levels[f.severity],
-            "message": {"text": f.message + (f" [{f.patch}]" if f.patch else "")},
+            "level": SARIF_LEVELS[f.severity],
+            "message": message,
+            "locations": [{"physicalLocation": location}],
             "partialFingerprints": {"swapgenFinding/v1": fingerprint(f)},
         }
-        if f.file:
-            location = {"artifactLocation": {"uri": f.file}}
-            if f.line:
-                location["region"] = {"startLine": f.line}
-            result["locations"] = [{"physicalLocation": location}]
         results.append(result)
+    driver = {"name": "swapgen", "version": __version__, "rules": _sarif_rules(used)}
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "swapgen",
-                        "version": __version__,
-                        "informationUri": "https://example.invalid/swapgen",
-                        "rules": rules,
-                    }
-                },
+                "tool": {"driver": driver},
                 "results": results,
                 "invocations": [
                     {"executionSuccessful": True, "toolExecutionNotifications": notifications}
@@ -128,26 +133,36 @@ def sarif(findings: Sequence[ReviewFinding]) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(document, indent=2, default=str) + "\n"
 
 
-def github(findings: Sequence[ReviewFinding]) -> str:
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(findings: Sequence[Finding]) -> str:
+    """GitHub workflow commands: ``::error file=F,line=L,title=T::message``."""
     commands = {"error": "error", "warning": "warning", "info": "notice"}
     out = []
     for f in findings:
         props = []
         if f.file:
-            props.append(f"file={f.file}")
+            props.append(f"file={_escape_property(f.file)}")
         if f.line:
             props.append(f"line={f.line}")
-        props.append(f"title={f.rule}")
-        message = (f.message + (f" [{f.patch}]" if f.patch else "")).replace("%", "%25")
-        message = message.replace("\r", "%0D").replace("\n", "%0A")
+        if f.column:
+            props.append(f"col={f.column}")
+        props.append(f"title={_escape_property(f.rule)}")
+        message = _escape_data(f.message + (f" [{f.patch}]" if f.patch else ""))
         out.append(f"::{commands[f.severity]} {','.join(props)}::{message}\n")
     return "".join(out)
 
 
-def b4(findings: Sequence[ReviewFinding]) -> str:
+def b4(findings: Sequence[Finding]) -> str:
     """b4's review-check protocol: a JSON array; [] when there is nothing to report."""
     if not findings:
         return "[]\n"
@@ -155,10 +170,23 @@ def b4(findings: Sequence[ReviewFinding]) -> str:
     status = "fail" if errors else ("warn" if warnings else "pass")
     summary = f"{errors} error(s), {warnings} warning(s) against the swapgen spec"
     details = text(findings).rstrip("\n")
-    return json.dumps([{"tool": "swapgen", "status": status, "summary": summary, "url": "",
-                        "details": details}]) + "\n"  # fmt: skip
+    entry = {"tool": "swapgen", "status": status, "summary": summary, "url": "", "details": details}
+    return json.dumps([entry]) + "\n"
+
+
+def render(findings: Sequence[Finding], fmt: str, info: dict[str, Any]) -> str:
+    """The findings in one of FORMATS (or b4)."""
+    if fmt == "json":
+        return as_json(findings, info)
+    if fmt == "sarif":
+        return sarif(findings)
+    if fmt == "github":
+        return github(findings)
+    if fmt == "b4":
+        return b4(findings)
+    return text(findings)
 
 
 def explain(rule_id: str) -> str:
-    rule = RULES[rule_id]
-    return f"{rule.id} ({rule.severity}): {rule.title}\n\n{rule.doc}\n"
+    found = RULES[rule_id]
+    return f"{found.id} ({found.severity}): {found.title}\n\n{found.doc}\n"

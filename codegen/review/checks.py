@@ -16,7 +16,7 @@ from codegen.csrc.layoutcomment import parse as parse_comment
 from codegen.csrc.preprocess import Evaluator, HeaderScan, Macro, Unevaluable
 from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
-from codegen.kernel.rules import rule
+from codegen.report.finding import Finding, finding
 from codegen.review.series import Patch, Series
 from codegen.spec.model import Arch, Spec
 
@@ -24,26 +24,6 @@ DEFINE_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?\s*(.*)$")
 FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")
 SELECT_RE = re.compile(r"^\s+select\s+(\w+)(?:\s+if\s+(.+?))?\s*$")
 ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
-
-
-@dataclass(frozen=True)
-class ReviewFinding:
-    rule: str
-    severity: str
-    file: str
-    line: int
-    message: str
-    patch: str  # "[n/m] subject", or "" for series-level findings
-
-    def to_json(self) -> dict:
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "file": self.file,
-            "line": self.line,
-            "message": self.message,
-            "patch": self.patch,
-        }
 
 
 @dataclass
@@ -71,7 +51,7 @@ class SeriesChanges:
 class Review:
     def __init__(self, spec: Spec):
         self.spec = spec
-        self.findings: list[ReviewFinding] = []
+        self.findings: list[Finding] = []
         self.partial = False  # one part of a longer series: rules that need it whole are off
         self.owned_generic = set(spec.generic_files.values()) | {
             m.test_header for m in spec.markers.markers if m.test_header
@@ -85,9 +65,7 @@ class Review:
 
     def report(self, rule_id: str, file: str, line: int, message: str, patch: Patch | None) -> None:
         self.findings.append(
-            ReviewFinding(
-                rule_id, rule(rule_id).severity, file, line, message, patch.label if patch else ""
-            )
+            finding(rule_id, file, line, message, patch=patch.label if patch else "")
         )
 
     # -- reading the diffs --------------------------------------------------------------------
@@ -224,7 +202,7 @@ class Review:
 
     # -- the rules ------------------------------------------------------------------------------
 
-    def run(self, series: Series) -> list[ReviewFinding]:
+    def run(self, series: Series) -> list[Finding]:
         self.partial = series.partial
         for rule_id, message in series.notes:
             self.report(rule_id, "", 0, message, None)
@@ -655,5 +633,5 @@ def _strip_comments(value: str) -> str:
     return value.split("//", 1)[0].strip()
 
 
-def review_series(spec: Spec, series: Series) -> list[ReviewFinding]:
+def review_series(spec: Spec, series: Series) -> list[Finding]:
     return Review(spec).run(series)

@@ -4,10 +4,10 @@ and branches are untouched; the worktree is removed afterwards."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from codegen.kernel.rules import rule
-from codegen.review.checks import ReviewFinding
+from codegen.report.finding import Finding, finding
 from codegen.review.series import Series
 from codegen.spec.model import Spec
 
@@ -25,7 +25,7 @@ def _mbox(series: Series) -> bytes:
     return "".join(chunks).encode("utf-8")
 
 
-def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding]:
+def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[Finding]:
     from codegen.patch.gitrepo import Repository
     from codegen.tree.facts import TreeSource, read_tree
     from codegen.tree.sync import compare
@@ -42,19 +42,10 @@ def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[ReviewFinding
         problem = repo.apply_mbox(worktree, _mbox(series))
         if problem is not None:
             message = f"git am stops: {problem}"
-            return [ReviewFinding("SWP907", rule("SWP907").severity, "", 0, message, "")]
+            return [finding("SWP907", "", 0, message)]
         findings = []
         for found in compare(spec, read_tree(TreeSource(worktree), spec, arches)):
             if (found.rule, found.message) in before:
                 continue  # drift the tree had before the series: not the series' doing
-            findings.append(
-                ReviewFinding(
-                    found.rule,
-                    found.severity,
-                    found.file,
-                    found.line,
-                    f"after the series: {found.message}",
-                    "",
-                )
-            )
+            findings.append(replace(found, message=f"after the series: {found.message}"))
         return findings

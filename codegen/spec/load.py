@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +83,11 @@ def _load_and_check(path: Path, use_cache: bool) -> tuple[LoadedYaml, list[Probl
     if use_cache and schemacache.known_valid(raw):
         problems = []
     else:
-        problems = _schema_problems(loaded)
+        problems = [replace(p, rule="SWP002") for p in _schema_problems(loaded)]
         if not problems:
             schemacache.remember_valid(raw)
     if not problems:
-        problems = _semantic_problems(loaded)
+        problems = [replace(p, rule="SWP003") for p in _semantic_problems(loaded)]
     return loaded, problems
 
 

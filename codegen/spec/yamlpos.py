@@ -38,6 +38,7 @@ class Problem:
 
     position: Position
     message: str
+    rule: str = "SWP001"  # SWP001 cannot be read, SWP002 schema, SWP003 semantic
 
     def __str__(self) -> str:
         # a key or value quoted from the file may hold a newline: the line must stay one line

@@ -1,18 +1,15 @@
-"""Check a tree's swap-PTE code for what it does, not how it is spelled.
+"""What a tree's swap-PTE code does, not how it is spelled; learned without running it.
 
 The arch's ``__swp_*`` macros and ``pte_swp_*`` helpers, with every definition they depend on,
-are copied out of the tree's headers into a small C program, compiled on the host and run on
-sample values. From what it prints we infer the layout (type and offset fields, inversion,
-always-set bits, flag bits), which the sync compares with the spec's layout model.
+are handed to ``codegen.csrc.probe``, which folds sample calls to constants with the arch's
+own compiler. From the values we infer the layout (type and offset fields, inversion,
+always-set bits, flag bits) that sync compares with the spec. A value that does not fold (a
+real call, a statement expression) is Unevaluable at its definition's line.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from codegen import layout
 from codegen.csrc.preprocess import (
@@ -25,10 +22,9 @@ from codegen.csrc.preprocess import (
     closure,
     tokenize,
 )
-from codegen.kernel.flags import FLAG_NAMES, FLAGS
-
-COMPILE_SECONDS = 60  # the probe compiles in well under a second
-RUN_SECONDS = 10
+from codegen.csrc.probe import Probe, Snippet, find_compiler, fold
+from codegen.kernel.arches import arch_info
+from codegen.kernel.flags import FLAG_KINDS
 
 ENTRY_MACROS = (
     "__swp_type",
@@ -40,20 +36,23 @@ ENTRY_MACROS = (
 
 PROVIDED = {
     "pte_t", "pmd_t", "pgprot_t", "swp_entry_t", "pteval_t", "pmdval_t", "pgprotval_t",
-    "phys_addr_t", "pgoff_t", "u8", "u16", "u32", "u64", "s32", "s64", "bool", "true", "false",
-    "pte_val", "__pte", "pmd_val", "__pmd", "pgprot_val", "__pgprot", "native_pte_val",
-    "native_make_pte", "pte_raw", "__pte_raw", "cpu_to_be64", "be64_to_cpu", "pte_flags",
-    "pte_set_flags", "pte_clear_flags", "set_pte_bit", "clear_pte_bit", "_AT", "_AC", "_UL",
-    "_ULL", "UL", "ULL", "_BITUL", "_BITULL", "BIT", "BIT_ULL", "BITS_PER_LONG", "GENMASK",
-    "GENMASK_ULL", "BUILD_BUG_ON", "__always_inline", "likely", "unlikely",
+    "phys_addr_t", "pgoff_t", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "bool",
+    "true", "false", "pte_val", "__pte", "pmd_val", "__pmd", "pgprot_val", "__pgprot",
+    "native_pte_val", "native_make_pte", "pte_raw", "__pte_raw", "cpu_to_be64", "be64_to_cpu",
+    "pte_flags", "pte_set_flags", "pte_clear_flags", "set_pte_bit", "clear_pte_bit", "_AT",
+    "_AC", "_UL", "_ULL", "UL", "ULL", "_BITUL", "_BITULL", "BIT", "BIT_ULL", "BITS_PER_LONG",
+    "GENMASK", "GENMASK_ULL", "BUILD_BUG_ON", "__always_inline", "likely", "unlikely",
     "riscv_has_extension_unlikely", "RISCV_ISA_EXT_SVRSW60T59B", "_ULCAST_",
 }  # fmt: skip
 """Kernel basics the probe's own shim defines; never copied from the tree."""
 
+SPECIAL_SAMPLES = ((5, 0x99), (31, 0x12345))
+"""Whole entries beyond the single-bit ones: a round trip with both fields set."""
+
 
 @dataclass
 class ArchBehaviour:
-    """What an arch's swap-PTE code does, inferred by running it."""
+    """What an arch's swap-PTE code does, inferred from values its compiler folded."""
 
     type_lsb: int | None = None
     type_width: int = 0
@@ -62,13 +61,22 @@ class ArchBehaviour:
     inverted: bool = False
     always_set: int = 0
     flags: dict[str, int] = field(default_factory=dict)
+    unevaluated: set[str] = field(default_factory=set)  # flags whose helpers did not fold
     helpers: dict[str, str] = field(default_factory=dict)  # helper name -> file:line
-    problems: list[str] = field(default_factory=list)
+    problems: list[Unevaluable] = field(default_factory=list)
 
 
 def helper_location(scan: HeaderScan, name: str) -> str | None:
     item = scan.functions.get(name) or scan.macros.get(name)
     return item.where if item else None
+
+
+def samples(word_bits: int) -> list[tuple[int, int]]:
+    """(type, offset) pairs: zero, each of the low 8 type bits, each offset bit, two mixes."""
+    pairs = [(0, 0)]
+    pairs += [(layout.bit_value(i), 0) for i in range(8)]
+    pairs += [(0, layout.bit_value(i)) for i in range(word_bits)]
+    return pairs + list(SPECIAL_SAMPLES)
 
 
 def probe(
@@ -77,41 +85,88 @@ def probe(
     source: str,
     pte_bits: int,
     predefined: dict[str, str],
-    compiler: str | None = None,
 ) -> ArchBehaviour:
-    """Compile and run the tree's code for ``arch``; raises Unevaluable if it cannot."""
+    """Fold the tree's code for ``arch`` with its compiler; raises Unevaluable if it cannot."""
     from codegen.generate.render import render
 
+    info = arch_info(arch)
     behaviour = ArchBehaviour()
     for name in ENTRY_MACROS:
         if name not in scan.macros and name not in scan.functions:
             raise Unevaluable(f"{arch}: {name} is not defined in the headers read", source)
+    compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
+    if compiler is None:
+        raise Unevaluable(
+            f"{arch}: no compiler for {info.clang_target} (install {' or '.join(info.gcc)}, "
+            "or clang-19) to evaluate the tree's swap-PTE code",
+            source,
+        )
     flags = []
-    for flag in FLAG_NAMES:
-        names = FLAGS[flag].helpers
-        where = {n: helper_location(scan, n) for n in names}
+    for kind in FLAG_KINDS:
+        where = {n: helper_location(scan, n) for n in kind.helpers}
         behaviour.helpers.update({n: w for n, w in where.items() if w})
         if all(where.values()):
-            flags.append(
-                {"name": flag, "set_fn": names[0], "test_fn": names[1], "clear_fn": names[2]}
-            )
-    roots = list(ENTRY_MACROS) + [
-        f[key] for f in flags for key in ("set_fn", "test_fn", "clear_fn")
-    ]
-    items = closure(scan, roots, PROVIDED | set(predefined))
-    _refuse_exploding_macros(scan, items)
-    program = render(
-        "tree_probe.c.j2",
+            flags.append(kind)
+    provided = PROVIDED | set(predefined)
+    snippets: dict[str, Snippet] = {}
+
+    def needs(*roots: str) -> tuple[str, ...]:
+        items = closure(scan, roots, provided)
+        _refuse_exploding_macros(scan, items)
+        for item in items:
+            snippets.setdefault(item.name, Snippet(item.name, _code(item), item.where))
+        return tuple(item.name for item in items)
+
+    probes = _entry_probes(scan, needs, info.word_bits, source)
+    probes += _flag_probes(scan, needs, flags)
+    shim = render(
+        "probe_shim.h.j2",
         arch=arch,
-        source=source,
         pteval="unsigned int" if pte_bits == 32 else "unsigned long long",
         predefined=sorted(predefined.items()),
-        items=[{"where": i.where, "code": _code(i)} for i in items],
-        flags=flags,
     )
-    output = _compile_and_run(program, arch, source, compiler)
-    _infer(behaviour, output, arch)
+    folded = fold(shim, list(snippets.values()), probes, compiler)
+    _infer(behaviour, folded.values, info.word_bits, flags, arch)
+    seen: set[str] = set()
+    for problem in folded.failed.values():
+        if str(problem) not in seen:  # one report per cause, not one per sample
+            seen.add(str(problem))
+            behaviour.problems.append(problem)
     return behaviour
+
+
+def _entry_probes(scan: HeaderScan, needs, word_bits: int, source: str) -> list[Probe]:
+    entry = "__swp_entry_to_pte(__swp_entry({t}UL, {o:#x}UL))"
+    back = "__pte_to_swp_entry(" + entry + ")"
+    deps = needs(*ENTRY_MACROS)
+    where = {name: helper_location(scan, name) or source for name in ENTRY_MACROS}
+    probes = []
+    for t, o in samples(word_bits):
+        probes += [
+            Probe(f"E {t} {o}", f"pte_val({entry.format(t=t, o=o)})", deps, where["__swp_entry"]),
+            Probe(f"T {t} {o}", f"__swp_type({back.format(t=t, o=o)})", deps, where["__swp_type"]),
+            Probe(
+                f"O {t} {o}", f"__swp_offset({back.format(t=t, o=o)})", deps, where["__swp_offset"]
+            ),
+        ]
+    return probes
+
+
+def _flag_probes(scan: HeaderScan, needs, flags) -> list[Probe]:
+    probes = []
+    for kind in flags:
+        set_fn, test_fn, clear_fn = kind.helpers
+        deps = needs(set_fn, test_fn, clear_fn)
+        where = {n: helper_location(scan, n) or "" for n in kind.helpers}
+        made = f"{set_fn}(__pte(0))"
+        cleared = f"{clear_fn}({made})"
+        probes += [
+            Probe(f"F {kind.name} set", f"pte_val({made})", deps, where[set_fn]),
+            Probe(f"F {kind.name} test", f"{test_fn}({made}) != 0", deps, where[test_fn]),
+            Probe(f"F {kind.name} clear", f"pte_val({cleared})", deps, where[clear_fn]),
+            Probe(f"F {kind.name} retest", f"{test_fn}({cleared}) != 0", deps, where[test_fn]),
+        ]
+    return probes
 
 
 def _refuse_exploding_macros(scan: HeaderScan, items: list[Macro | Function]) -> None:
@@ -133,67 +188,33 @@ def _code(item: Macro | Function) -> str:
     return item.text if isinstance(item, Function) else item.text()
 
 
-def _compile_and_run(program: str, arch: str, source: str, compiler: str | None) -> str:
-    cc = compiler or shutil.which("gcc") or shutil.which("cc")
-    if not cc:
-        raise Unevaluable("no C compiler (gcc) to run the tree's macros", source)
-    with tempfile.TemporaryDirectory(prefix="swapgen-probe-") as tmp:
-        c_file = Path(tmp) / f"probe-{arch}.c"
-        binary = Path(tmp) / f"probe-{arch}"
-        c_file.write_text(program)
-        build = _run(
-            [cc, "-std=gnu11", "-w", "-Werror=implicit-function-declaration", "-O0",
-             str(c_file), "-o", str(binary)],
-            COMPILE_SECONDS, f"{arch}: compiling the tree's swap-PTE code", source,
-        )  # fmt: skip
-        if build.returncode != 0:
-            first = next((line for line in build.stderr.splitlines() if "error" in line), "")
-            raise Unevaluable(
-                f"{arch}: the tree's swap-PTE code does not compile outside the kernel: "
-                f"{first.split('error:', 1)[-1].strip()} (is a definition outside the headers "
-                "the spec lists?)",
-                source,
-            )
-        run = _run([str(binary)], RUN_SECONDS, f"{arch}: the probe program", source)
-        if run.returncode != 0:
-            raise Unevaluable(f"{arch}: the probe program failed ({run.returncode})", source)
-        return run.stdout
+def _infer(
+    behaviour: ArchBehaviour, values: dict[str, int], word_bits: int, flags, arch: str
+) -> None:
+    def value(kind: str, t: int, o: int) -> int | None:
+        found = values.get(f"{kind} {t} {o}")
+        return None if found is None else found & layout.value_mask(64)
 
-
-def _run(command: list[str], seconds: int, what: str, source: str):
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=seconds)
-    except subprocess.TimeoutExpired:
-        raise Unevaluable(f"{what} did not finish in {seconds} s", source) from None
-
-
-def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:
-    encodes: dict[tuple[int, int], tuple[int, int, int]] = {}
-    flag_lines = []
-    for line in output.splitlines():
-        parts = line.split()
-        if parts[0] == "E":
-            t, o, value, t2, o2 = parts[1:]
-            encodes[(int(t), int(o, 16))] = (int(value, 16), int(t2), int(o2, 16))
-        elif parts[0] == "F":
-            flag_lines.append(parts[1:])
-    base = encodes[(0, 0)][0]
-    type_positions = []
-    for i in range(8):
-        type_value = layout.bit_value(i)
-        value, t2, o2 = encodes[(type_value, 0)]
-        bit = layout.single_bit(value ^ base)
-        if t2 == type_value and o2 == 0 and bit is not None:
-            type_positions.append(bit)
-    offset_positions = []
+    base = value("E", 0, 0)
+    if base is None:
+        return  # nothing folded; the reasons are in the problems
+    type_positions: list[int] | None = None
+    offset_positions: list[int] | None = None
     offset_inverted = []
-    for (t, o), (value, t2, o2) in encodes.items():
-        if t != 0 or o == 0 or layout.single_bit(o) is None or (t, o) == (5, 0x99):
+    for t, o in samples(word_bits):
+        entry, t2, o2 = value("E", t, o), value("T", t, o), value("O", t, o)
+        bit = layout.single_bit(entry ^ base) if entry is not None else None
+        if (t, o) in SPECIAL_SAMPLES:
             continue
-        bit = layout.single_bit(value ^ base)
-        if o2 == o and t2 == 0 and bit is not None:
-            offset_positions.append(bit)
-            offset_inverted.append(bool(base & layout.bit_value(bit)))
+        if o == 0 and t and t2 is not None:
+            type_positions = type_positions or []
+            if bit is not None and t2 == t and o2 in (0, None):
+                type_positions.append(bit)
+        elif t == 0 and o and o2 is not None:
+            offset_positions = offset_positions or []
+            if bit is not None and o2 == o and t2 in (0, None):
+                offset_positions.append(bit)
+                offset_inverted.append(bool(base & layout.bit_value(bit)))
     behaviour.type_lsb, behaviour.type_width = _field(type_positions, "type", arch, behaviour)
     behaviour.offset_lsb, behaviour.offset_width = _field(
         offset_positions, "offset", arch, behaviour
@@ -205,22 +226,40 @@ def _infer(behaviour: ArchBehaviour, output: str, arch: str) -> None:
         else 0
     )
     behaviour.always_set = base & ~offset_mask if behaviour.inverted else base
-    sample = 0  # the flag helpers run on an empty PTE, so only their own bit can show
-    for name, set_value, set_test, clear_value, clear_test in flag_lines:
-        bit = layout.single_bit(int(set_value, 16) ^ sample)
-        if bit is None or set_test != "1" or int(clear_value, 16) != sample or clear_test != "0":
+    for kind in flags:  # the helpers run on an empty PTE, so only their own bit can show
+        keys = [f"F {kind.name} {step}" for step in ("set", "test", "clear", "retest")]
+        if not all(key in values for key in keys):
+            behaviour.unevaluated.add(kind.name)
+            continue
+        made, test, cleared, retest = (values[key] & layout.value_mask(64) for key in keys)
+        bit = layout.single_bit(made)
+        if bit is None or test != 1 or cleared != 0 or retest != 0:
             behaviour.problems.append(
-                f"{arch}: the {name} helpers do not set, test and clear one bit consistently"
+                Unevaluable(
+                    f"{arch}: the {kind.name} helpers do not set, test and clear one bit "
+                    "consistently",
+                    behaviour.helpers.get(kind.set_helper, ""),
+                )
             )
             continue
-        behaviour.flags[name] = bit
+        behaviour.flags[kind.name] = bit
 
 
-def _field(positions: list[int], what: str, arch: str, behaviour: ArchBehaviour):
+def _field(
+    positions: list[int] | None, what: str, arch: str, behaviour: ArchBehaviour
+) -> tuple[int | None, int]:
+    """lsb and width of a field from the bits a round trip kept; None when unknown."""
+    if positions is None:
+        return None, 0  # its probes did not fold: reported with their reasons
+    positions = sorted(positions)
     if not positions:
-        behaviour.problems.append(f"{arch}: no {what} bit survives __swp_entry and back")
+        behaviour.problems.append(
+            Unevaluable(f"{arch}: no {what} bit survives __swp_entry and back", "")
+        )
         return None, 0
     lsb = positions[0]
     if positions != list(range(lsb, lsb + len(positions))):
-        behaviour.problems.append(f"{arch}: the {what} bits are not contiguous: {positions}")
+        behaviour.problems.append(
+            Unevaluable(f"{arch}: the {what} bits are not contiguous: {positions}", "")
+        )
     return lsb, len(positions)

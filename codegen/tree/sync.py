@@ -6,12 +6,10 @@ model of the spec. Used by ``swapgen sync``, and by ``patch`` and ``review --tre
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from codegen import layout
 from codegen.csrc.preprocess import Evaluator, Unevaluable
 from codegen.kernel.flags import FLAG_NAMES, FLAGS
-from codegen.kernel.rules import rule
+from codegen.report.finding import Finding, finding
 from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import (
     ArchFacts,
@@ -23,26 +21,8 @@ from codegen.tree.facts import (
 )
 
 
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    arch: str  # "generic" for swap.h/swapops.h
-    file: str
-    line: int
-    message: str
-    tree: object = None
-    spec: object = None
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    def text(self) -> str:
-        return f"{self.file}:{self.line}: {self.severity.upper()}: {self.rule}: {self.message}"
-
-
 def _finding(rule_id: str, arch: str, where: tuple[str, int], message: str, tree=None, spec=None):
-    return Finding(rule_id, rule(rule_id).severity, arch, where[0], where[1], message, tree, spec)
+    return finding(rule_id, where[0], where[1], message, arch=arch, tree=tree, spec=spec)
 
 
 def _bits(lo: int | None, width: int) -> str:
@@ -379,9 +359,8 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> list[F
     name = arch.name
     findings = []
     for problem in b.problems:
-        helpers = [h for flag in FLAG_NAMES if f" {flag} " in problem for h in FLAGS[flag].helpers]
-        where = _where(facts, [*helpers, "__swp_entry"], main_header)
-        findings.append(_finding("SWP590", name, where, problem))
+        place = problem.place() or _where(facts, ["__swp_entry"], main_header)
+        findings.append(_finding("SWP590", name, place, _unevaluable_text(problem)))
     tree_type = (b.type_lsb, b.type_width)
     spec_type = (arch.type.lsb, arch.type.width)
     if b.type_lsb is not None and tree_type != spec_type:
@@ -442,7 +421,7 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> list[F
                     f"{name} {flag}: the tree has {', '.join(present)} but not {missing}",
                 )
             )
-        if tree_bit != spec_bit:
+        if tree_bit != spec_bit and flag not in b.unevaluated:
             where = _where(
                 facts,
                 [arch.flags[flag].macro if flag in arch.flags else "", helpers[0]],
