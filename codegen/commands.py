@@ -252,7 +252,8 @@ def export(spec_arg: str | None, fmt: str, out: TextIO) -> int:
 
 
 def _tree_facts(tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]):
-    from codegen.tree.facts import TreeSource, read_tree
+    from codegen.tree.facts import read_tree
+    from codegen.tree.source import TreeSource
 
     spec = load_spec(resolve_spec(spec_arg))
     chosen = [a.name for a in pick_arches(spec, arches)]

@@ -241,7 +241,7 @@ def check_perl(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
 def _kernel_version(root: Path) -> str:
     """"linux X.Y, " from the tree's Makefile (as sync and import read it), or ""."""
     from codegen.errors import SwapgenError
-    from codegen.tree.facts import TreeSource
+    from codegen.tree.source import TreeSource
 
     try:
         version = TreeSource(root).kernel_version()

@@ -28,6 +28,7 @@ import yaml
 from hypothesis import strategies as st
 
 from codegen import cli
+from codegen.csrc.cint import DataModel
 from codegen.csrc.layoutcomment import parse as parse_layout_comment
 from codegen.csrc.preprocess import Evaluator, Unevaluable, closure, scan_headers
 from codegen.kernel.arches import ARCHES
@@ -531,10 +532,10 @@ def header_inputs(draw) -> tuple[str, str, dict[str, bool], int]:
 def check_header_input(case: tuple[str, str, dict[str, bool], int], _scratch: Path) -> None:
     text, other, config, bits = case
     files = [("arch/x/include/asm/swap.h", text), ("arch/x/include/asm/other.h", other)]
-    scan = scan_headers(files, config, long_bits=bits, pte_bits=bits)
+    scan = scan_headers(files, config, DataModel(bits, bits))
     for problem in scan.problems:
         assert isinstance(problem, Unevaluable) and problem.message.strip()
-    evaluator = Evaluator(scan, config, bits, bits)
+    evaluator = Evaluator(scan, config, DataModel(bits, bits))
     for name in list(scan.macros):
         try:
             value = evaluator.value(name, "fuzz")

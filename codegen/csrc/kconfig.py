@@ -553,3 +553,32 @@ def read_kconfig(text: str, path: str) -> Kconfig:
         if handler is not None:
             handler(reader, line, keyword, rest.strip())
     return _finish(reader)
+
+
+def select_line(line: str) -> tuple[str, str | None] | None:
+    """``(symbol, canonical condition)`` of one ``select SYM [if EXPR]`` line (a diff's line,
+    out of its entry); None if it is not a well-formed select line."""
+    body = _strip_comment(line).strip()
+    keyword, _, rest = body.partition(" ")
+    if keyword != "select" or not line[:1].isspace():
+        return None
+    try:
+        symbol, condition = _split_select(keyword, rest.strip())
+        return symbol, canonical(condition) if condition is not None else None
+    except ValueError:
+        return None
+
+
+def canonical_condition(text: str | None) -> str | None:
+    """A select's ``if`` condition in canonical text; as written when it does not parse."""
+    if text is None:
+        return None
+    try:
+        return canonical(text)
+    except ValueError:
+        return " ".join(text.split())
+
+
+def select_text(symbol: str, condition: str | None) -> str:
+    """``select SYMBOL [if CONDITION]``, as a Kconfig line says it (without indentation)."""
+    return f"select {symbol}" + (f" if {condition}" if condition else "")

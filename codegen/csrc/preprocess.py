@@ -1,18 +1,31 @@
-"""Reading kernel C headers: an honest small preprocessor for what the swap headers use.
+"""Kernel headers as the preprocessor sees them under one Kconfig setting; the one place that
+knows how a ``#define``, a directive and a ``static inline`` helper are spelled.
 
-It handles ``#define`` (object- and function-like), ``#undef``, ``#if/#ifdef/#ifndef/#elif/
-#else/#endif`` under a given Kconfig setting (``defined``, ``IS_ENABLED``), and evaluates
-integer constant expressions (``BIT``, ``BIT_ULL``, ``_BITUL``, ``_BITULL``, ``_AT``, ``_UL``,
-``GENMASK``, casts, U/UL/ULL suffixes, shifts, ``~ | &``, ternaries). What it cannot evaluate
-it reports as :class:`Unevaluable` with file and line; it never guesses. It also records the
-``static inline`` functions of the active branches, so callers can compile them.
+``scan_headers`` reads ``#define``/``#undef`` and ``#if/#ifdef/#ifndef/#elif/#else/#endif``
+(with ``defined`` and ``IS_ENABLED``), follows ``#include`` of the other headers it was given,
+and records the macros, the inline functions with their bodies, and the comments of the
+active branches, each macro with the conditions it sits under. ``Evaluator`` expands macros
+(``#`` is refused, ``##`` pastes) and hands the tokens to ``codegen.csrc.expr``, which does
+C's integer arithmetic for the arch's data model. What it cannot evaluate is reported as
+Unevaluable with file and line; it never guesses.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from codegen.csrc import cint
+from codegen.csrc.cint import LP64, CValue, DataModel
+from codegen.csrc.expr import evaluate
+from codegen.csrc.problems import ExpansionTooBig, Unevaluable
+from codegen.csrc.tokens import is_identifier, tokenize
+
+__all__ = [
+    "Comment", "Config", "DataModel", "Evaluator", "ExpansionTooBig", "Function", "HeaderScan",
+    "Macro", "Unevaluable", "closure", "definitions", "scan_headers", "tokenize",
+]  # fmt: skip
 
 Config = Mapping[str, bool | int]
 """Kconfig symbols: True (y), False or absent (not set), or an int for numeric options."""
@@ -20,22 +33,58 @@ Config = Mapping[str, bool | int]
 MAX_EXPANSION_DEPTH = 64
 MAX_EXPANSION_TOKENS = 20_000
 MAX_HEADER_BYTES = 4 * 1024 * 1024
-MAX_VALUE_BITS = 128
-"""No PTE, mask or count in a header is wider; a wider intermediate value is an error."""
 
 
-class Unevaluable(Exception):
-    """A construct the reader does not evaluate; ``where`` is ``file:line``."""
+# --- the one spelling of C definitions and directives ---------------------------------------
 
-    def __init__(self, message: str, where: str = ""):
-        self.where = where
-        self.message = message
-        self.shadowed: set[str] = set()  # names defined in a branch that was skipped for it
-        super().__init__(f"{where}: {message}" if where else message)
+DEFINE_RE = re.compile(r"^(\s*#\s*define\s+)([A-Za-z_]\w*)(\(([^)]*)\))?(\s*)(.*)$", re.S)
+"""``#define NAME(params) body``: prefix, name, (params), params, separator, body."""
+DIRECTIVE_RE = re.compile(r"^\s*#\s*(\w+)\s*(.*)$", re.S)
+FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")
+"""The first line of a ``static inline`` (or ``__always_inline``) helper: its name."""
+GATE_RE = re.compile(r"!?\(?\s*(?:defined\s*\(?\s*|IS_ENABLED\s*\(\s*)?(CONFIG_\w+)\s*\)?\s*\)?")
+"""A condition that is one Kconfig option, possibly negated."""
+INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 
 
-class ExpansionTooBig(Unevaluable):
-    """A macro whose expansion nests too deep or grows without bound (a recursive macro)."""
+@dataclass(frozen=True)
+class Define:
+    """A ``#define`` line split into its parts (the body with comments left in)."""
+
+    prefix: str  # '#define ' with the line's own spacing
+    name: str
+    params: tuple[str, ...] | None  # None: object-like
+    separator: str  # the blanks between the name (or parameters) and the body
+    body: str
+    head: str  # the line up to the body, as written
+
+
+def parse_define(code: str) -> Define | None:
+    """A ``#define`` line's parts, or None if the line is not a ``#define``."""
+    match = DEFINE_RE.match(code)
+    if match is None:
+        return None
+    prefix, name, has_params, params, separator, body = match.groups()
+    param_list = None
+    if has_params is not None:
+        param_list = tuple(p.strip() for p in params.split(",") if p.strip())
+    head = match.group(0)[: match.start(6)]
+    return Define(prefix, name, param_list, separator, body.rstrip(), head)
+
+
+def function_name(code: str) -> str | None:
+    """The name of the ``static inline`` helper whose definition starts on this line."""
+    match = FUNCTION_RE.match(code)
+    return match.group(1) if match and "(" in code else None
+
+
+def directive(code: str) -> tuple[str, str] | None:
+    """(``if``, rest) for a preprocessor line; None for any other line."""
+    match = DIRECTIVE_RE.match(code)
+    return (match.group(1), match.group(2).strip()) if match else None
+
+
+# --- what a scan records ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -45,6 +94,7 @@ class Macro:
     body: str
     file: str
     line: int
+    conditions: tuple[str, ...] = ()  # the #if conditions it sits under, outermost first
 
     @property
     def where(self) -> str:
@@ -54,6 +104,15 @@ class Macro:
         """The definition as a single #define line, continuations joined."""
         params = "" if self.params is None else "(" + ", ".join(self.params) + ")"
         return f"#define {self.name}{params} {self.body}".rstrip()
+
+    def gate(self) -> str | None:
+        """The Kconfig option of the innermost ``#ifdef CONFIG_X`` (``#if IS_ENABLED(..)``,
+        ``#ifndef``, ``#else``) around the definition, if any."""
+        for condition in reversed(self.conditions):
+            match = GATE_RE.fullmatch(condition)
+            if match:
+                return match.group(1)
+        return None
 
 
 @dataclass(frozen=True)
@@ -86,40 +145,24 @@ class HeaderScan:
     undefined: set[str] = field(default_factory=set)
 
 
-# --- lexing -------------------------------------------------------------------------------
-
-TOKEN_RE = re.compile(
-    r"""
-    (?P<number>0[xX][0-9a-fA-F]+[uUlL]*|[0-9]+[uUlL]*)
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||\#\#|[-+*/%&|^~!<>?:(),\#])
-  | (?P<space>\s+)
-  | (?P<other>.)
-    """,
-    re.X,
-)
+# --- logical lines ------------------------------------------------------------------------
 
 
-def tokenize(text: str) -> list[str]:
-    tokens = []
-    for match in TOKEN_RE.finditer(text):
-        kind = match.lastgroup
-        if kind == "space":
-            continue
-        if kind == "other":
-            raise Unevaluable(f"unexpected character {match.group()!r} in {text.strip()!r}")
-        tokens.append(match.group())
-    return tokens
+@dataclass(frozen=True)
+class LogicalLine:
+    line: int  # first physical line
+    code: str  # without comments, continuations joined
+    comments: tuple[Comment, ...]
 
 
-def _logical_lines(text: str) -> list[tuple[int, str, list[Comment]]]:
-    """(first line number, code without comments, comments) with continuations joined."""
-    out: list[tuple[int, str, list[Comment]]] = []
+def logical_lines(text: str, path: str = "") -> list[LogicalLine]:
+    """The lines of C text with backslash continuations joined and comments taken out."""
+    out: list[LogicalLine] = []
     lines = text.split("\n")
     i = 0
     in_comment: list[str] | None = None
     comment_start = 0
-    pending_comments: list[Comment] = []
+    pending: list[Comment] = []
     while i < len(lines):
         start = i + 1
         code = ""
@@ -136,7 +179,7 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[Comment]]]:
                         pos = len(raw)
                     else:
                         in_comment.append(raw[pos:end])
-                        pending_comments.append(Comment("\n".join(in_comment), "", comment_start))
+                        pending.append(Comment("\n".join(in_comment), path, comment_start))
                         in_comment = None
                         pos = end + 2
                         piece += " "
@@ -147,7 +190,7 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[Comment]]]:
                     pos += 2
                     continue
                 if raw.startswith("//", pos):
-                    pending_comments.append(Comment(raw[pos + 2 :], "", i))
+                    pending.append(Comment(raw[pos + 2 :], path, i))
                     break
                 quote = raw[pos]
                 if quote in "\"'":
@@ -164,23 +207,58 @@ def _logical_lines(text: str) -> list[tuple[int, str, list[Comment]]]:
                 continue
             code += piece
             break
-        out.append((start, code, pending_comments))
-        pending_comments = []
+        out.append(LogicalLine(start, code, tuple(pending)))
+        pending = []
     return out
 
 
-# --- expression evaluation ----------------------------------------------------------------
+def definitions(text: str) -> dict[str, int]:
+    """Every ``#define`` and ``static inline`` helper in ``text``, in any branch: name -> the
+    line of its first definition."""
+    found: dict[str, int] = {}
+    for line in logical_lines(text):
+        define = parse_define(line.code)
+        name = define.name if define else function_name(line.code)
+        if name:
+            found.setdefault(name, line.line)
+    return found
 
-TYPE_WORDS = {
-    "unsigned", "signed", "long", "int", "char", "short", "u8", "u16", "u32", "u64", "s8",
-    "s16", "s32", "s64", "__u32", "__u64", "pteval_t", "pmdval_t", "phys_addr_t", "size_t",
-    "pgprotval_t", "pgoff_t", "const",
-}  # fmt: skip
 
-BUILTIN_FUNCTIONS = {
-    "BIT", "BIT_ULL", "_BITUL", "_BITULL", "_AT", "_AC", "_UL", "_ULL", "UL", "ULL",
-    "GENMASK", "GENMASK_ULL", "IS_ENABLED", "defined", "_ULCAST_",
-}  # fmt: skip
+# --- the kernel's helper macros -----------------------------------------------------------
+
+KERNEL_HELPERS = {
+    "_AT": (("T", "X"), "((T)(X))"),
+    "_AC": (("X", "Y"), "X##Y"),
+    "_UL": (("x",), "(_AC(x, UL))"),
+    "_ULL": (("x",), "(_AC(x, ULL))"),
+    "UL": (("x",), "(_UL(x))"),
+    "ULL": (("x",), "(_ULL(x))"),
+    "_BITUL": (("x",), "(_UL(1) << (x))"),
+    "_BITULL": (("x",), "(_ULL(1) << (x))"),
+    "BIT": (("nr",), "(UL(1) << (nr))"),
+    "BIT_ULL": (("nr",), "(ULL(1) << (nr))"),
+    "_ULCAST_": (("x",), "((unsigned long)(x))"),
+    "GENMASK": (("h", "l"), "((~UL(0) << (l)) & (~UL(0) >> (BITS_PER_LONG - 1 - (h))))"),
+    "GENMASK_ULL": (("h", "l"), "((~ULL(0) << (l)) & (~ULL(0) >> (63 - (h))))"),
+    "__GENMASK": (("h", "l"), "GENMASK(h, l)"),
+    "__GENMASK_ULL": (("h", "l"), "GENMASK_ULL(h, l)"),
+}
+"""Our own definitions of the include/linux/bits.h and const.h helpers the swap headers use
+(the trees' headers that define them are not read); BITS_PER_LONG comes from the model."""
+
+
+def _helper_macros(model: DataModel) -> dict[str, Macro]:
+    helpers = {
+        name: Macro(name, params, body, "<kernel helper>", 0)
+        for name, (params, body) in KERNEL_HELPERS.items()
+    }
+    for name in ("BITS_PER_LONG", "__BITS_PER_LONG"):
+        helpers[name] = Macro(name, None, str(model.long_bits), "<kernel helper>", 0)
+    helpers["BITS_PER_LONG_LONG"] = Macro("BITS_PER_LONG_LONG", None, "64", "<kernel helper>", 0)
+    return helpers
+
+
+# --- evaluation ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -189,21 +267,39 @@ class Evaluator:
 
     scan: HeaderScan
     config: Config
-    long_bits: int = 64
-    pte_bits: int = 64
-    in_if: bool = False  # #if: unknown CONFIG_ identifiers are 0
+    model: DataModel = LP64
+    in_if: bool = False  # #if: the preprocessor's arithmetic, unknown CONFIG_ symbols are 0
+
+    def __post_init__(self) -> None:
+        self.helpers = _helper_macros(self.model)
 
     def value(self, name_or_expr: str, where: str = "") -> int:
-        tokens = tokenize(name_or_expr)
-        return self.evaluate(tokens, where)
+        """The value of an expression (or a macro's name) as a Python int."""
+        return self.cvalue(name_or_expr, where).value
 
-    def evaluate(self, tokens: list[str], where: str = "") -> int:
+    def cvalue(self, name_or_expr: str, where: str = "") -> CValue:
+        return self.evaluate(tokenize(name_or_expr), where)
+
+    def evaluate(self, tokens: list[str], where: str = "") -> CValue:
         expanded = self.expand(tokens, frozenset(), 0, where)
-        parser = _Parser(expanded, self, where)
-        result = parser.parse_expression()
-        if parser.pos != len(expanded):
-            raise Unevaluable(f"cannot evaluate {' '.join(expanded)!r}", where)
-        return result
+        for index, token in enumerate(expanded):
+            macro = self.macro(token) if is_identifier(token) else None
+            if macro is None:
+                continue
+            called = index + 1 < len(expanded) and expanded[index + 1] == "("
+            if macro.params is not None and not called:
+                raise Unevaluable(f"{token} is a function-like macro, used without (args)", where)
+            raise Unevaluable(f"{token} expands to itself (a recursive macro)", where)
+        return evaluate(
+            expanded,
+            self.model,
+            preprocessor=self.in_if,
+            identifier=lambda name: self._identifier(name, where),
+            where=where,
+        )
+
+    def macro(self, name: str) -> Macro | None:
+        return self.scan.macros.get(name) or self.helpers.get(name)
 
     # expansion -----------------------------------------------------------------------------
 
@@ -220,11 +316,13 @@ class Evaluator:
                 name, i = self._defined_operand(tokens, i + 1, where)
                 out.append("1" if self._is_defined(name) else "0")
                 continue
-            if token in BUILTIN_FUNCTIONS or token in hide or not _is_ident(token):
-                out.append(token)
-                i += 1
+            if token == "IS_ENABLED" and i + 1 < len(tokens) and tokens[i + 1] == "(":
+                args, i = _collect_args(tokens, i + 1, where)
+                if len(args) != 1 or len(args[0]) != 1:
+                    raise Unevaluable("IS_ENABLED takes one Kconfig symbol", where)
+                out.append("1" if self.config.get(args[0][0], False) else "0")
                 continue
-            macro = self.scan.macros.get(token)
+            macro = self.macro(token) if is_identifier(token) and token not in hide else None
             if macro is None:
                 out.append(token)
                 i += 1
@@ -243,18 +341,27 @@ class Evaluator:
                 raise Unevaluable(
                     f"{token} takes {len(macro.params)} arguments, got {len(args)}", where
                 )
-            body = tokenize(macro.body)
-            if "#" in body or "##" in body:
-                raise Unevaluable(f"{token} uses # or ##, which this reader does not expand", where)
-            expanded_args = [self.expand(a, hide, depth + 1, where) for a in args]
-            substituted: list[str] = []
-            for part in body:
-                if part in macro.params:
-                    substituted.extend(["(", *expanded_args[macro.params.index(part)], ")"])
-                else:
-                    substituted.append(part)
-            out.extend(self.expand(substituted, hide | {token}, depth + 1, macro.where))
+            body = self._substitute(macro, args, hide, depth, where)
+            out.extend(self.expand(body, hide | {token}, depth + 1, macro.where))
         return out
+
+    def _substitute(
+        self, macro: Macro, args: list[list[str]], hide: frozenset[str], depth: int, where: str
+    ) -> list[str]:
+        """The body with arguments in place: expanded, except next to ``##``, which pastes."""
+        params = macro.params or ()
+        body = tokenize(macro.body)
+        out: list[str] = []
+        for index, part in enumerate(body):
+            if part == "#":
+                raise Unevaluable(f"{macro.name} turns an argument into a string (#)", where)
+            pasted = "##" in body[max(0, index - 1) : index] or "##" in body[index + 1 : index + 2]
+            if part in params:
+                arg = args[params.index(part)]
+                out.extend(arg if pasted else self.expand(arg, hide, depth + 1, where))
+            else:
+                out.append(part)
+        return _paste(out, macro.name, where)
 
     def _defined_operand(self, tokens: list[str], i: int, where: str) -> tuple[str, int]:
         if i < len(tokens) and tokens[i] == "(":
@@ -268,17 +375,22 @@ class Evaluator:
     def _is_defined(self, name: str) -> bool:
         if name.startswith("CONFIG_"):
             return bool(self.config.get(name, False))
-        return name in self.scan.macros
+        return name in self.scan.macros or name in self.helpers
 
-    def config_value(self, name: str) -> int:
-        return int(self.config.get(name, False))
-
-    def mask(self, value: int, bits: int | None = None) -> int:
-        return value & ((1 << (bits or self.long_bits)) - 1)
-
-
-def _is_ident(token: str) -> bool:
-    return bool(token) and (token[0].isalpha() or token[0] == "_")
+    def _identifier(self, name: str, where: str) -> CValue:
+        """What an identifier left after expansion is: a Kconfig value, or unknown."""
+        if name.startswith("CONFIG_"):
+            value = self.config.get(name, False)
+            return cint.literal(str(int(value)), self.model, preprocessor=self.in_if)
+        macro = self.macro(name)
+        if macro is not None and macro.params is not None:
+            raise Unevaluable(f"{name} is a function-like macro, used without (args)", where)
+        if macro is not None:  # left unexpanded: it was already being expanded
+            raise Unevaluable(f"{name} expands to itself (a recursive macro)", where)
+        if self.in_if:
+            raise Unevaluable(f"#if uses {name}, which no header read here defines", where)
+        self.scan.undefined.add(name)
+        raise Unevaluable(f"{name} is not defined in the headers read", where)
 
 
 def _collect_args(tokens: list[str], i: int, where: str) -> tuple[list[list[str]], int]:
@@ -305,244 +417,26 @@ def _collect_args(tokens: list[str], i: int, where: str) -> tuple[list[list[str]
     raise Unevaluable("unbalanced parentheses in a macro call", where)
 
 
-_BINARY = {
-    "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6, "<": 7, ">": 7, "<=": 7,
-    ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
-}  # fmt: skip
-
-
-class _Parser:
-    """Precedence climbing over expanded tokens; values are Python ints, masked like C."""
-
-    def __init__(self, tokens: list[str], ev: Evaluator, where: str):
-        self.tokens = tokens
-        self.pos = 0
-        self.ev = ev
-        self.where = where
-
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self, expected: str | None = None) -> str:
-        token = self.peek()
-        if token is None or (expected is not None and token != expected):
-            raise Unevaluable(
-                f"expected {expected or 'more'} in {' '.join(self.tokens)!r}", self.where
-            )
-        self.pos += 1
-        return token
-
-    def parse_expression(self) -> int:
-        condition = self.parse_binary(1)
-        if self.peek() == "?":
-            self.take("?")
-            yes = self.parse_expression()
-            self.take(":")
-            no = self.parse_expression()
-            return yes if condition else no
-        return condition
-
-    def parse_binary(self, min_prec: int) -> int:
-        left = self.parse_unary()
-        while True:
-            op = self.peek()
-            prec = _BINARY.get(op or "")
-            if prec is None or prec < min_prec:
-                return left
-            self.take()
-            if op == "&&" and not left:
-                self.parse_binary(prec + 1)
-                left = 0
-                continue
-            if op == "||" and left:
-                self.parse_binary(prec + 1)
-                left = 1
-                continue
-            right = self.parse_binary(prec + 1)
-            left = self.apply(op, left, right)
-
-    def apply(self, op: str, a: int, b: int) -> int:
-        ev = self.ev
-        if op in ("/", "%") and b == 0:
-            raise Unevaluable("division by zero", self.where)
-        if op in ("<<", ">>") and b < 0:
-            raise Unevaluable(f"shift by a negative count ({b})", self.where)
-        result = {
-            "||": lambda: int(bool(a) or bool(b)),
-            "&&": lambda: int(bool(a) and bool(b)),
-            "|": lambda: a | b,
-            "^": lambda: a ^ b,
-            "&": lambda: a & b,
-            "==": lambda: int(a == b),
-            "!=": lambda: int(a != b),
-            "<": lambda: int(a < b),
-            ">": lambda: int(a > b),
-            "<=": lambda: int(a <= b),
-            ">=": lambda: int(a >= b),
-            "<<": lambda: ev.mask(a << b) if b < 128 else 0,
-            ">>": lambda: a >> b,
-            "+": lambda: a + b,
-            "-": lambda: a - b,
-            "*": lambda: a * b,
-            "/": lambda: int(a / b),
-            "%": lambda: a % b,
-        }[op]()
-        return _bounded(result, self.where)
-
-    def parse_unary(self) -> int:
-        token = self.peek()
-        if token == "~":
-            self.take()
-            return self.ev.mask(~self.parse_unary())
-        if token == "!":
-            self.take()
-            return int(not self.parse_unary())
-        if token == "-":
-            self.take()
-            return _bounded(-self.parse_unary(), self.where)
-        if token == "+":
-            self.take()
-            return self.parse_unary()
-        if token == "(" and self._is_cast():
-            bits = self._parse_cast()
-            value = self.parse_unary()
-            return self.ev.mask(value, bits) if bits else value
-        return self.parse_primary()
-
-    def _is_cast(self) -> bool:
-        j = self.pos + 1
-        seen = False
-        while j < len(self.tokens) and self.tokens[j] in TYPE_WORDS:
-            j += 1
-            seen = True
-        return seen and j < len(self.tokens) and self.tokens[j] == ")"
-
-    def _parse_cast(self) -> int | None:
-        self.take("(")
-        words = []
-        while self.peek() != ")":
-            words.append(self.take())
-        self.take(")")
-        if "signed" in words and "unsigned" not in words:
-            return None
-        if any(w in ("u64", "__u64", "phys_addr_t") for w in words) or words.count("long") == 2:
-            return 64
-        if "pteval_t" in words or "pmdval_t" in words or "pgprotval_t" in words:
-            return self.ev.pte_bits
-        if "long" in words or "size_t" in words or "pgoff_t" in words:
-            return self.ev.long_bits
-        if "unsigned" in words or any(w in ("u32", "__u32") for w in words):
-            return 32
-        return None
-
-    def parse_primary(self) -> int:
-        token = self.take()
-        if token == "(":
-            value = self.parse_expression()
-            self.take(")")
-            return value
-        if token[0].isdigit():
-            return _parse_number(token, self.where)
-        if token in BUILTIN_FUNCTIONS:
-            return self._builtin(token)
-        if token.startswith("CONFIG_"):
-            return self.ev.config_value(token)
-        if not _is_ident(token):
-            raise Unevaluable(f"unexpected {token!r} in the expression", self.where)
-        macro = self.ev.scan.macros.get(token)
-        if macro is not None and macro.params is not None and self.peek() != "(":
-            raise Unevaluable(f"{token} is a function-like macro, used without (args)", self.where)
-        if macro is not None:  # left unexpanded: it was already being expanded
-            raise Unevaluable(f"{token} expands to itself (a recursive macro)", self.where)
-        if self.ev.in_if:
-            raise Unevaluable(f"#if uses {token}, which no header read here defines", self.where)
-        self.ev.scan.undefined.add(token)
-        raise Unevaluable(f"{token} is not defined in the headers read", self.where)
-
-    def _args(self) -> list[int]:
-        self.take("(")
-        values = [self.parse_expression()]
-        while self.peek() == ",":
-            self.take(",")
-            values.append(self.parse_expression())
-        self.take(")")
-        return values
-
-    def _builtin(self, name: str) -> int:
-        ev = self.ev
-        if name in ("_AT", "_AC"):
-            self.take("(")
-            if name == "_AT":
-                words = []
-                while self.peek() != ",":
-                    words.append(self.take())
-                self.take(",")
-                value = self.parse_expression()
-            else:
-                value = self.parse_expression()
-                self.take(",")
-                self.take()
-            self.take(")")
-            return value
-        if name in ("IS_ENABLED", "defined"):
-            self.take("(")
-            symbol = self.take()
-            self.take(")")
-            return (
-                int(bool(ev.config.get(symbol, False)))
-                if name == "IS_ENABLED"
-                else int(ev._is_defined(symbol))
-            )
-        values = self._args()
-        if name not in ("GENMASK", "GENMASK_ULL") and len(values) != 1:
-            raise Unevaluable(f"{name} takes 1 argument, got {len(values)}", self.where)
-        if name in ("BIT", "_BITUL", "BIT_ULL", "_BITULL") and values[0] < 0:
-            raise Unevaluable(f"{name}({values[0]}): a negative bit", self.where)
-        if name in ("BIT", "_BITUL", "BIT_ULL", "_BITULL") and values[0] >= MAX_VALUE_BITS:
-            raise Unevaluable(f"{name}({values[0]}): beyond any PTE", self.where)
-        if name in ("BIT", "_BITUL"):
-            return ev.mask(1 << values[0])
-        if name in ("BIT_ULL", "_BITULL"):
-            return ev.mask(1 << values[0], 64)
-        if name in ("_UL", "_ULL", "UL", "ULL"):
-            return values[0]
-        if name == "_ULCAST_":
-            return ev.mask(values[0])
-        if name in ("GENMASK", "GENMASK_ULL"):
-            if len(values) != 2:
-                raise Unevaluable(f"{name} takes 2 arguments, got {len(values)}", self.where)
-            high, low = values
-            if not 0 <= low <= high < MAX_VALUE_BITS:
-                raise Unevaluable(f"{name}({high}, {low}): not a bit range", self.where)
-            return ((1 << (high + 1)) - 1) & ~((1 << low) - 1)
-        raise Unevaluable(f"unknown builtin {name}", self.where)
-
-
-def _parse_number(token: str, where: str = "") -> int:
-    digits = token.rstrip("uUlL")
-    if len(digits) > MAX_VALUE_BITS // 3 + 2:
-        raise Unevaluable(f"{token[:20]}...: wider than {MAX_VALUE_BITS} bits", where)
-    try:
-        if digits.lower().startswith("0x"):
-            return _bounded(int(digits, 16), where)
-        if digits.startswith("0") and len(digits) > 1:
-            return _bounded(int(digits, 8), where)
-        return _bounded(int(digits), where)
-    except ValueError:
-        raise Unevaluable(f"{token} is not a C integer literal", where) from None
-
-
-def _bounded(value: int, where: str) -> int:
-    if value.bit_length() > MAX_VALUE_BITS:
-        raise Unevaluable(f"a value wider than {MAX_VALUE_BITS} bits", where)
-    return value
+def _paste(tokens: list[str], name: str, where: str) -> list[str]:
+    """Apply ``##``: the tokens on either side become one token (or Unevaluable)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] == "##":
+            if not out or i + 1 >= len(tokens):
+                raise Unevaluable(f"{name}: ## at the edge of its body", where)
+            joined = out.pop() + tokens[i + 1]
+            if len(tokenize(joined)) != 1:
+                raise Unevaluable(f"{name}: ## makes {joined!r}, not one token", where)
+            out.append(joined)
+            i += 2
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
 
 
 # --- scanning headers ---------------------------------------------------------------------
-
-DEFINE_RE = re.compile(r"#\s*define\s+([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*)$", re.S)
-DIRECTIVE_RE = re.compile(r"#\s*(\w+)\s*(.*)$", re.S)
-FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{]*?\b([A-Za-z_]\w*)\s*\(")
 
 
 @dataclass
@@ -550,11 +444,9 @@ class _Frame:
     parent_active: bool
     taken: bool
     active: bool
+    condition: str  # as the directive states it, "!X" for #ifndef X, "!(...)" for #else
     unknown: bool = False
     problem: Unevaluable | None = None
-
-
-INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)
 
 
 def include_target(include: str, current: str, known: Iterable[str]) -> str | None:
@@ -571,8 +463,7 @@ def include_target(include: str, current: str, known: Iterable[str]) -> str | No
 def scan_headers(
     files: Iterable[tuple[str, str]],
     config: Config,
-    long_bits: int = 64,
-    pte_bits: int = 64,
+    model: DataModel = LP64,
     predefined: Mapping[str, str] | None = None,
 ) -> HeaderScan:
     """Scan (path, text) headers under ``config``; later definitions win.
@@ -592,6 +483,7 @@ def scan_headers(
         if (target := include_target(include, path, texts)) and target != path
     }
     done: set[str] = set()
+    reader = _Reader(scan, texts, config, model)
 
     def visit(path: str) -> None:
         if path in done:
@@ -603,7 +495,7 @@ def scan_headers(
                 Unevaluable(f"header is {len(text)} bytes, more than this reader takes", path)
             )
             return
-        _scan_one(scan, path, text, config, long_bits, pte_bits, texts, visit)
+        reader.read(path, text, visit)
 
     for path in texts:
         if path not in included:
@@ -611,133 +503,130 @@ def scan_headers(
     return scan
 
 
-def _scan_one(
-    scan: HeaderScan,
-    display: str,
-    text: str,
-    config: Config,
-    long_bits: int,
-    pte_bits: int,
-    texts: Mapping[str, str] | None = None,
-    visit=None,
-) -> None:
-    stack: list[_Frame] = []
-    lines = _logical_lines(text)
-    evaluator = Evaluator(scan, config, long_bits, pte_bits, in_if=True)
-    index = 0
+class _Reader:
+    """Walks one header's logical lines, keeping the #if stack."""
 
-    def active() -> bool:
-        return all(frame.active for frame in stack)
+    def __init__(
+        self, scan: HeaderScan, texts: Mapping[str, str], config: Config, model: DataModel
+    ):
+        self.scan = scan
+        self.texts = texts
+        self.evaluator = Evaluator(scan, config, model, in_if=True)
 
-    while index < len(lines):
-        line_no, code, comments = lines[index]
-        index += 1
-        if active():
-            for comment in comments:
-                scan.comments.append(Comment(comment.text, display, comment.line))
-        stripped = code.strip()
-        if not stripped.startswith("#"):
-            if active():
-                match = FUNCTION_RE.match(code)
-                if match and "(" in code:
-                    index = _take_function(scan, display, lines, index - 1, match.group(1))
-            continue
-        match = DIRECTIVE_RE.match(stripped)
-        if not match:
-            continue
-        directive, rest = match.group(1), match.group(2).strip()
-        where = f"{display}:{line_no}"
-        if directive in ("if", "ifdef", "ifndef"):
-            parent = active()
-            frame = _Frame(parent, False, False)
-            if parent:
-                try:
-                    truth = _condition(evaluator, directive, rest, where)
-                    frame.active = frame.taken = truth
-                except Unevaluable as err:
-                    frame.unknown = True
-                    frame.problem = err
-                    scan.problems.append(err)
-            stack.append(frame)
-        elif directive == "elif":
-            if not stack:
+    def read(self, path: str, text: str, visit) -> None:
+        stack: list[_Frame] = []
+        lines = logical_lines(text, path)
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            index += 1
+            active = all(frame.active for frame in stack)
+            if active:
+                self.scan.comments.extend(line.comments)
+            found = directive(line.code) if line.code.lstrip().startswith("#") else None
+            if found is None:
+                name = function_name(line.code) if active else None
+                if name:
+                    index = self._take_function(path, lines, index - 1, name)
                 continue
-            frame = stack[-1]
-            if frame.parent_active and not frame.taken and not frame.unknown:
-                try:
-                    truth = _condition(evaluator, "if", rest, where)
-                    frame.active = frame.taken = truth
-                except Unevaluable as err:
-                    frame.unknown = True
-                    frame.problem = err
+            where = f"{path}:{line.line}"
+            if not self._conditional(stack, *found, where) and active:
+                self._definition(path, line, found, stack, visit)
+            elif not active:
+                _note_shadowed(stack, line.code)
+
+    def _conditional(self, stack: list[_Frame], kind: str, rest: str, where: str) -> bool:
+        """Apply an #if/#elif/#else/#endif; False for any other directive."""
+        if kind in ("if", "ifdef", "ifndef"):
+            parent = all(frame.active for frame in stack)
+            text = rest if kind == "if" else (f"!{rest}" if kind == "ifndef" else rest)
+            frame = _Frame(parent, False, False, " ".join(text.split()))
+            if parent:
+                self._decide(frame, kind, rest, where)
+            stack.append(frame)
+        elif kind == "elif":
+            if stack:
+                frame = stack[-1]
+                frame.condition = " ".join(rest.split())
+                if frame.parent_active and not frame.taken and not frame.unknown:
+                    self._decide(frame, "if", rest, where)
+                else:
                     frame.active = False
-                    scan.problems.append(err)
-            else:
-                frame.active = False
-        elif directive == "else":
+        elif kind == "else":
             if stack:
                 frame = stack[-1]
                 frame.active = frame.parent_active and not frame.taken and not frame.unknown
                 frame.taken = True
-        elif directive == "endif":
+                frame.condition = f"!({frame.condition})"
+        elif kind == "endif":
             if stack:
                 stack.pop()
-        elif not active():
-            _note_shadowed(stack, directive, stripped)
-            continue
-        elif directive == "define":
-            defined = DEFINE_RE.match(stripped)
-            if defined:
-                name, has_params, params, body = defined.groups()
-                param_list = None
-                if has_params is not None:
-                    param_list = tuple(p.strip() for p in params.split(",") if p.strip())
-                scan.macros[name] = Macro(name, param_list, body.strip(), display, line_no)
-        elif directive == "undef":
-            scan.macros.pop(rest.split()[0] if rest else "", None)
-        elif directive == "include" and visit is not None and texts is not None:
-            include = INCLUDE_RE.match(stripped)
-            target = include_target(include.group(1), display, texts) if include else None
-            if target and target != display:
+        else:
+            return False
+        return True
+
+    def _decide(self, frame: _Frame, kind: str, rest: str, where: str) -> None:
+        try:
+            truth = self._condition(kind, rest, where)
+            frame.active = frame.taken = truth
+        except Unevaluable as err:
+            frame.unknown = True
+            frame.problem = err
+            frame.active = False
+            self.scan.problems.append(err)
+
+    def _condition(self, kind: str, rest: str, where: str) -> bool:
+        ev = self.evaluator
+        if kind in ("ifdef", "ifndef"):
+            words = rest.split()
+            if not words:
+                raise Unevaluable(f"#{kind} without a name", where)
+            return ev._is_defined(words[0]) == (kind == "ifdef")
+        return bool(ev.evaluate(tokenize(rest), where).value)
+
+    def _definition(self, path: str, line: LogicalLine, found, stack: list[_Frame], visit) -> None:
+        kind, rest = found
+        if kind == "define":
+            define = parse_define(line.code)
+            if define is not None:
+                conditions = tuple(frame.condition for frame in stack)
+                self.scan.macros[define.name] = Macro(
+                    define.name, define.params, define.body.strip(), path, line.line, conditions
+                )
+        elif kind == "undef":
+            self.scan.macros.pop(rest.split()[0] if rest else "", None)
+        elif kind == "include":
+            include = INCLUDE_RE.match(line.code)
+            target = include_target(include.group(1), path, self.texts) if include else None
+            if target and target != path:
                 visit(target)
 
+    def _take_function(self, path: str, lines: list[LogicalLine], start: int, name: str) -> int:
+        """Record the inline function whose definition starts at lines[start]; the next index."""
+        text_lines = []
+        depth = 0
+        seen_brace = False
+        index = start
+        while index < len(lines):
+            code = lines[index].code
+            index += 1
+            text_lines.append(code)
+            if not seen_brace and ";" in code and "{" not in code:
+                return index  # a prototype, not a definition
+            depth += code.count("{") - code.count("}")
+            seen_brace = seen_brace or "{" in code
+            if seen_brace and depth <= 0:
+                break
+        self.scan.functions[name] = Function(name, "\n".join(text_lines), path, lines[start].line)
+        return index
 
-def _note_shadowed(stack: list[_Frame], directive: str, stripped: str) -> None:
+
+def _note_shadowed(stack: list[_Frame], code: str) -> None:
     """Remember what an unevaluable #if hid, so a caller can tell whether it mattered."""
-    if directive != "define":
-        return
     problems = [frame.problem for frame in stack if frame.problem is not None]
-    defined = DEFINE_RE.match(stripped)
-    if problems and defined:
-        problems[-1].shadowed.add(defined.group(1))
-
-
-def _condition(ev: Evaluator, directive: str, rest: str, where: str) -> bool:
-    if directive == "ifdef":
-        return ev._is_defined(rest.split()[0])
-    if directive == "ifndef":
-        return not ev._is_defined(rest.split()[0])
-    return bool(ev.evaluate(tokenize(rest), where))
-
-
-def _take_function(scan: HeaderScan, display: str, lines, start: int, name: str) -> int:
-    """Record the inline function whose definition starts at lines[start]; return next index."""
-    text_lines = []
-    depth = 0
-    seen_brace = False
-    index = start
-    while index < len(lines):
-        _, code, _ = lines[index]
-        index += 1
-        text_lines.append(code)
-        if not seen_brace and ";" in code and "{" not in code:
-            return index  # a prototype, not a definition
-        depth += code.count("{") - code.count("}")
-        seen_brace = seen_brace or "{" in code
-        if seen_brace and depth <= 0:
-            break
-    scan.functions[name] = Function(name, "\n".join(text_lines), display, lines[start][0])
-    return index
+    define = parse_define(code)
+    if problems and define:
+        problems[-1].shadowed.add(define.name)
 
 
 # --- dependency closure for compiling tree code -------------------------------------------
@@ -758,7 +647,7 @@ def closure(scan: HeaderScan, roots: Iterable[str], provided: set[str]) -> list[
         if name in seen or name in provided or name in C_WORDS or depth > 200:
             return
         seen.add(name)
-        item = scan.functions.get(name) or scan.macros.get(name)
+        item: Macro | Function | None = scan.functions.get(name) or scan.macros.get(name)
         if item is None:
             return
         text = item.text if isinstance(item, Function) else item.body
@@ -776,3 +665,38 @@ def closure(scan: HeaderScan, roots: Iterable[str], provided: set[str]) -> list[
 
 def _strip_strings(text: str) -> str:
     return re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
+
+
+def values(
+    scan: HeaderScan, config: Config, model: DataModel, names: Sequence[str]
+) -> dict[str, int | Unevaluable]:
+    """Each named macro's value, or why it has none."""
+    evaluator = Evaluator(scan, config, model)
+    out: dict[str, int | Unevaluable] = {}
+    for name in names:
+        macro = scan.macros.get(name)
+        try:
+            out[name] = evaluator.value(name, macro.where if macro else "")
+        except Unevaluable as err:
+            out[name] = err
+    return out
+
+
+def uses(texts: Mapping[str, str], name: str) -> list[tuple[str, int]]:
+    """(file, line) of the first line in each text that uses ``name``, other than its own
+    ``#define``."""
+    found = []
+    for path, text in texts.items():
+        for line in logical_lines(text):
+            define = parse_define(line.code)
+            if define and define.name == name:
+                continue
+            if name in tokenize_loosely(line.code):
+                found.append((path, line.line))
+                break
+    return found
+
+
+def tokenize_loosely(code: str) -> set[str]:
+    """The identifiers of a line of C, whatever else it holds."""
+    return set(re.findall(r"[A-Za-z_]\w*", code))

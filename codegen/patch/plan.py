@@ -9,7 +9,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 from codegen import layout
-from codegen.csrc.preprocess import Evaluator, Function, Macro, Unevaluable
+from codegen.csrc.kconfig import canonical_condition, select_text
+from codegen.csrc.preprocess import Evaluator, Function, Macro, Unevaluable, directive, uses
 from codegen.generate.render import render
 from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_KINDS, FLAG_NAMES, FLAG_SELECTS, FLAGS
@@ -22,12 +23,12 @@ from codegen.patch.textedit import (
 )
 from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import (
+    ArchFacts,
     TreeFacts,
-    TreeSource,
-    helper_defined,
-    normalize_condition,
+    arch_model,
     scan_config,
 )
+from codegen.tree.source import TreeSource
 
 
 class NotPatchable(Exception):
@@ -97,13 +98,10 @@ def plan_types(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | Non
     summary: list[str] = []
     for gi, group in enumerate(spec.groups):
         count = scan.macros.get(group.count_macro)
-        if count is None:
+        found = generic.counts.get(group.count_macro)
+        if count is None or found is None:
             raise NotPatchable(f"{group.count_macro} is not in {swap_h}: add the group by hand")
-        evaluator = Evaluator(scan, {})
-        try:
-            current = evaluator.value(group.count_macro)
-        except Unevaluable as err:
-            raise NotPatchable(str(err)) from None
+        current = found.value
         if current != len(group.types):
             replace_define_value(edits, _index(count), str(len(group.types)))
             summary.append(f"{group.count_macro}: {current} -> {len(group.types)}")
@@ -130,11 +128,8 @@ def plan_types(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | Non
     for name in tree_types:
         if name in spec_types:
             continue
-        for path, text in generic.helper_texts.items():
-            for number, line in enumerate(text.split("\n"), start=1):
-                if re.search(rf"\b{name}\b", line) and not line.lstrip().startswith("#define"):
-                    followups.append(f"{path}:{number} still uses {name}, which the series drops")
-                    break
+        for path, number in uses(generic.texts, name):
+            followups.append(f"{path}:{number} still uses {name}, which the series drops")
     body = [
         "Bring the special swap types in line with the spec: "
         + "; ".join(summary)
@@ -210,13 +205,12 @@ def plan_markers(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | N
 def _marker_helpers(spec: Spec, facts: TreeFacts, files: _Files) -> list[str]:
     """Add the make/test helpers the spec names for markers that the tree lacks."""
     generic = facts.generic
-    texts = generic.helper_texts
     naming = spec.naming
     header = naming.predicates_header
     summary = []
     ordered = sorted(spec.markers.markers, key=lambda m: m.bit)
     for index, marker in enumerate(ordered):
-        wanted = [h for h in (marker.make, marker.test) if h and helper_defined(texts, h) is None]
+        wanted = [h for h in (marker.make, marker.test) if h and h not in generic.definitions]
         if not wanted:
             continue
         anchor = None
@@ -334,7 +328,7 @@ def _field_macros(arch: Arch, arch_facts, files: _Files) -> list[str]:
             macro = scan.macros.get(name)
             if macro is None:
                 raise NotPatchable(f"{arch.name}: {name} is not in the tree")
-            evaluator = Evaluator(scan, scan_config(arch), arch.pte_bits, arch.pte_bits)
+            evaluator = Evaluator(scan, scan_config(arch), arch_model(arch))
             try:
                 current = evaluator.value(name, macro.where)
             except Unevaluable as err:
@@ -358,7 +352,7 @@ def _flag_value(arch: Arch, arch_facts, flag: str, bare: bool = False) -> str:
     value = f"(_AT(pteval_t, 1) << {spec_flag.bit})"
     alias = spec_flag.alias
     if alias and alias in arch_facts.scan.macros:
-        evaluator = Evaluator(arch_facts.scan, scan_config(arch), arch.pte_bits, arch.pte_bits)
+        evaluator = Evaluator(arch_facts.scan, scan_config(arch), arch_model(arch))
         try:
             if evaluator.value(alias) == layout.bit_value(spec_flag.bit):
                 value = alias
@@ -407,50 +401,54 @@ def _add_flag(arch: Arch, arch_facts, files: _Files, flag: str) -> None:
 def _after_enclosing_block(lines: list[str], index: int) -> int:
     """The line to insert after: the sibling's own line, or the #endif of the #if block
     that holds it (a flag with its own condition must not land inside another's)."""
+
+    def kind(position: int) -> str:
+        found = directive(lines[position])
+        return found[0] if found else ""
+
     depth = 0
     start = None
     for position in range(index - 1, max(-1, index - 40), -1):
-        text = lines[position].strip()
-        if re.match(r"#\s*endif", text):
+        if kind(position) == "endif":
             depth += 1
-        elif re.match(r"#\s*if", text):
+        elif kind(position) in ("if", "ifdef", "ifndef"):
             if depth == 0:
                 start = position
                 break
             depth -= 1
-    if start is None or re.match(r"#\s*ifndef\s+_", lines[start].strip()):
+    guard = start is not None and kind(start) == "ifndef" and lines[start].split()[-1][:1] == "_"
+    if start is None or guard:
         return define_span(lines, index) - 1  # not in a block (or only in the include guard)
     depth = 0
     for position in range(start + 1, len(lines)):
-        text = lines[position].strip()
-        if re.match(r"#\s*if", text):
+        if kind(position) in ("if", "ifdef", "ifndef"):
             depth += 1
-        elif re.match(r"#\s*endif", text):
+        elif kind(position) == "endif":
             if depth == 0:
                 return position
             depth -= 1
     return define_span(lines, index) - 1
 
 
-def _selects(arch: Arch, arch_facts, files: _Files, followups: list[str]) -> list[str]:
+def _selects(arch: Arch, arch_facts: ArchFacts, files: _Files, followups: list[str]) -> list[str]:
     summary = []
-    tree = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in arch_facts.selects}
-    spec_selects = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in arch.selects}
+    tree = {(s.symbol, s.under, s.effective): s for s in arch_facts.selects}
+    spec_selects = {(s.symbol, s.under, canonical_condition(s.condition)): s for s in arch.selects}
     wanted = set(spec_selects)
     for key in sorted(wanted - tree.keys(), key=str):
         symbol, under, _ = key
-        condition = spec_selects[key].condition
-        condition = " ".join(condition.split()) if condition else None
+        written = spec_selects[key].condition  # as the spec spells it
+        condition = " ".join(written.split()) if written else None
         edits = files.get(arch.kconfig)
         replaced = next(
             (s for k, s in tree.items() if k[:2] == (symbol, under) and k not in wanted), None
         )
+        text = "\t" + select_text(symbol, condition)
         if replaced is not None:
-            text = f"\tselect {symbol}" + (f" if {condition}" if condition else "")
             edits.replace(replaced.line - 1, replaced.line, [text])
             summary.append(f"select {symbol} on a new condition")
             continue
-        _insert_select(edits, under, symbol, condition, arch.kconfig)
+        _insert_select(edits, arch_facts, under, symbol, text)
         summary.append(f"select {symbol}")
         companions = next((k.companions for k in FLAG_KINDS if k.select == symbol), None)
         if companions and not any(s.symbol == symbol for s in arch_facts.selects):
@@ -468,32 +466,27 @@ def _selects(arch: Arch, arch_facts, files: _Files, followups: list[str]) -> lis
     return summary
 
 
-def _insert_select(edits: FileEdits, under: str, symbol: str, condition, path: str) -> None:
-    lines = edits.lines
-    start = next(
-        (i for i, line in enumerate(lines) if re.match(rf"^\s*(menu)?config\s+{under}\s*$", line)),
-        None,
-    )
-    if start is None:
+def _insert_select(
+    edits: FileEdits, arch_facts: ArchFacts, under: str, symbol: str, text: str
+) -> None:
+    """``text`` among the first run of selects of ``config under``, in alphabetical order."""
+    kconfig = arch_facts.kconfig
+    entry = kconfig.entry(under) if kconfig else None
+    path = kconfig.entries[0].file if kconfig and kconfig.entries else "Kconfig"
+    if entry is None:
         raise NotPatchable(f"{path} has no 'config {under}' to add 'select {symbol}' to")
-    text = f"\tselect {symbol}" + (f" if {condition}" if condition else "")
-    position = start + 1
-    last_select = None
-    while position < len(lines) and (
-        lines[position].startswith((" ", "\t")) or not lines[position]
-    ):
-        match = re.match(r"^\s+select\s+(\w+)", lines[position])
-        if match:
-            if match.group(1) > symbol:
-                edits.insert_before(position, [text])
-                return
-            last_select = position
-        if not lines[position].strip():
-            break
-        position += 1
-    if last_select is None:
+    run: list[tuple[int, str]] = []
+    for select in sorted(entry.selects, key=lambda s: s.line):
+        if run and select.line - run[-1][0] > 2:
+            break  # the first block of selects ends at a gap
+        run.append((select.line, select.symbol))
+    if not run:
         raise NotPatchable(f"config {under} in {path} has no select lines to add {symbol} among")
-    edits.insert_after(last_select, [text])
+    later = next((line for line, name in run if name > symbol), None)
+    if later is not None:
+        edits.insert_before(later - 1, [text])
+    else:
+        edits.insert_after(run[-1][0] - 1, [text])
 
 
 def _comment_lines(arch: Arch, arch_facts, files: _Files, added: list[str]) -> None:

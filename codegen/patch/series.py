@@ -41,7 +41,8 @@ def make_series(
 ) -> SeriesResult:
     from codegen.patch import plan as patches
     from codegen.patch.gitrepo import Repository
-    from codegen.tree.facts import TreeSource, read_tree
+    from codegen.tree.facts import read_tree
+    from codegen.tree.source import TreeSource
     from codegen.tree.sync import compare
 
     repo = Repository(tree)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from codegen.csrc.preprocess import parse_define
+
 
 @dataclass
 class FileEdits:
@@ -38,9 +40,6 @@ class FileEdits:
         return "\n".join(lines)
 
 
-DEFINE_HEAD = re.compile(r"^(\s*#\s*define\s+)([A-Za-z_]\w*)(\([^)]*\))?(\s+)")
-
-
 def define_span(lines: list[str], index: int) -> int:
     """One past the last line of the #define at ``index`` (backslash continuations)."""
     end = index
@@ -51,10 +50,10 @@ def define_span(lines: list[str], index: int) -> int:
 
 def value_column(line: str) -> int:
     """The display column (tabs of 8) where a #define line's value starts."""
-    match = DEFINE_HEAD.match(line)
-    if not match:
+    define = parse_define(line)
+    if define is None or not define.separator:
         return len(line.expandtabs(8))
-    return len(match.group(0).expandtabs(8))
+    return len(define.head.expandtabs(8))
 
 
 def tabs_to(width: int, column: int) -> str:
@@ -68,14 +67,13 @@ def tabs_to(width: int, column: int) -> str:
 
 def define_line(name: str, value: str, like: str) -> str:
     """``#define NAME VALUE`` spelled like the sibling line ``like`` (spacing, value column)."""
-    match = DEFINE_HEAD.match(like)
-    if match is None:
+    define = parse_define(like)
+    if define is None or not define.separator:
         raise ValueError(f"not a #define line: {like!r}")
-    prefix = match.group(1)
-    head = prefix + name
+    head = define.prefix + name
     column = value_column(like)
     width = len(head.expandtabs(8))
-    separator = match.group(4)
+    separator = define.separator
     if "\t" in separator and width < column:
         return head + tabs_to(width, column) + value
     if separator == " " or width >= column:
@@ -87,11 +85,11 @@ def replace_define_value(edits: FileEdits, index: int, value: str) -> None:
     """Give the #define at line ``index`` a new value, keeping its name and spacing."""
     lines = edits.lines
     end = define_span(lines, index)
-    match = DEFINE_HEAD.match(lines[index])
-    if match is None:
+    define = parse_define(lines[index])
+    if define is None or not define.separator:
         raise ValueError(f"line {index + 1} is not a #define")
     comment = re.search(r"(\s*/\*[^*]*\*/)\s*$", lines[end - 1])
-    edits.replace(index, end, [match.group(0) + value + (comment.group(1) if comment else "")])
+    edits.replace(index, end, [define.head + value + (comment.group(1) if comment else "")])
 
 
 def function_end(lines: list[str], index: int) -> int:

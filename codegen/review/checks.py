@@ -12,17 +12,25 @@ import re
 from dataclasses import dataclass, field
 
 from codegen import layout
+from codegen.csrc.cint import LP64
+from codegen.csrc.kconfig import canonical_condition, select_line
 from codegen.csrc.layoutcomment import parse as parse_comment
-from codegen.csrc.preprocess import Evaluator, HeaderScan, Macro, Unevaluable
+from codegen.csrc.preprocess import (
+    Evaluator,
+    HeaderScan,
+    Macro,
+    Unevaluable,
+    function_name,
+    logical_lines,
+    parse_define,
+)
 from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
 from codegen.report.finding import Finding, finding
 from codegen.review.series import Patch, Series
 from codegen.spec.model import Arch, Spec
+from codegen.tree.facts import arch_model, watched_symbols
 
-DEFINE_RE = re.compile(r"^\s*#\s*define\s+([A-Za-z_]\w*)(\([^)]*\))?\s*(.*)$")
-FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")
-SELECT_RE = re.compile(r"^\s+select\s+(\w+)(?:\s+if\s+(.+?))?\s*$")
 ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
 
 
@@ -56,7 +64,7 @@ class Review:
         self.owned_generic = set(spec.generic_files.values()) | {
             m.test_header for m in spec.markers.markers if m.test_header
         }
-        self._evaluators: dict[tuple[int, int], Evaluator] = {}
+        self._evaluators: dict[tuple[int, str], Evaluator] = {}
         self._group_by_type = {t: g.count_macro for g in spec.groups for t in g.types}
         self.arch_of: dict[str, str] = {}
         for arch in spec.arches.values():
@@ -121,15 +129,15 @@ class Review:
             for line in hunk:
                 text = line.value.rstrip("\n")
                 if line.is_removed:
-                    match = DEFINE_RE.match(text)
-                    if match:
-                        changes.removed_defines.append((match.group(1), patch, path))
-                    select = SELECT_RE.match(text)
+                    define = parse_define(text)
+                    if define:
+                        changes.removed_defines.append((define.name, patch, path))
+                    select = select_line(text) if path.endswith("Kconfig") else None
                     if select:
-                        changes.removed_selects.append((select.group(1), path, patch))
-                    function = FUNCTION_RE.match(text)
+                        changes.removed_selects.append((select[0], path, patch))
+                    function = function_name(text)
                     if function:
-                        changes.removed_functions.add((path, function.group(1)))
+                        changes.removed_functions.add((path, function))
                     continue
                 if line.target_line_no is None:  # "\ No newline at end of file"
                     continue
@@ -147,18 +155,18 @@ class Review:
             if not added:
                 continue
             where = Added(text, path, number, patch)
-            define = DEFINE_RE.match(text)
-            if define and define.group(2) is not None:
-                changes.functions.append((define.group(1), where, text))
+            define = parse_define(text)
+            if define and define.params is not None:
+                changes.functions.append((define.name, where, text))
                 continue
-            if define and define.group(2) is None:
-                value = define.group(3)
+            if define:
+                value = define.body
                 while value.endswith("\\") and index < len(lines):
                     value = value[:-1] + " " + lines[index][1].strip()
                     index += 1
-                changes.defines.append((define.group(1), _strip_comments(value), where))
+                changes.defines.append((define.name, _strip_comments(value), where))
                 continue
-            function = FUNCTION_RE.match(text)
+            function = function_name(text)
             if function:
                 body = [text]
                 depth = text.count("{") - text.count("}")
@@ -168,29 +176,28 @@ class Review:
                     depth += lines[index][1].count("{") - lines[index][1].count("}")
                     seen = seen or "{" in lines[index][1]
                     index += 1
-                changes.functions.append((function.group(1), where, "\n".join(body)))
+                changes.functions.append((function, where, "\n".join(body)))
                 continue
-            select = SELECT_RE.match(text)
-            if select and path.endswith("Kconfig"):
-                condition = " ".join(select.group(2).split()) if select.group(2) else None
-                changes.selects.append((select.group(1), condition, where))
+            select = select_line(text) if path.endswith("Kconfig") else None
+            if select:
+                changes.selects.append((select[0], select[1], where))
 
     # -- evaluating -----------------------------------------------------------------------------
 
     def evaluator(self, changes: SeriesChanges, arch: Arch | None = None) -> Evaluator:
-        bits = arch.pte_bits if arch else 64
+        bits = arch.name if arch else ""
         cached = self._evaluators.get((id(changes), bits))
         if cached is not None:
             return cached
         scan = HeaderScan()
         for path, text in changes.context:
-            match = DEFINE_RE.match(text)
-            if match and match.group(2) is None:
-                value = _strip_comments(match.group(3))
-                scan.macros[match.group(1)] = Macro(match.group(1), None, value, path, 0)
+            define = parse_define(text)
+            if define and define.params is None:
+                value = _strip_comments(define.body)
+                scan.macros[define.name] = Macro(define.name, None, value, path, 0)
         for name, value, where in changes.defines:
             scan.macros[name] = Macro(name, None, value, where.file, where.line)
-        evaluator = Evaluator(scan, {}, bits, bits)
+        evaluator = Evaluator(scan, {}, arch_model(arch) if arch else LP64)
         self._evaluators[(id(changes), bits)] = evaluator
         return evaluator
 
@@ -314,8 +321,8 @@ class Review:
         """A define's post-image text when a hunk that changes it shows it whole."""
         for _path, lines, _patch in changes.hunks:
             for index, (_number, text, _added) in enumerate(lines):
-                match = DEFINE_RE.match(text)
-                if not match or match.group(1) != name:
+                define = parse_define(text)
+                if not define or define.name != name:
                     continue
                 end = index
                 while lines[end][1].rstrip().endswith("\\") and end + 1 < len(lines):
@@ -335,11 +342,11 @@ class Review:
             for number, text, _ in lines:
                 if number >= where.line:
                     break
-                match = DEFINE_RE.match(text)
-                if match and match.group(1).endswith("_NUM"):
-                    count = match.group(1)
-                elif match and match.group(1) in self._group_by_type:
-                    count = self._group_by_type[match.group(1)]
+                define = parse_define(text)
+                if define and define.name.endswith("_NUM"):
+                    count = define.name
+                elif define and define.name in self._group_by_type:
+                    count = self._group_by_type[define.name]
                 if text.strip().startswith("#endif"):
                     count = None
             return count
@@ -420,7 +427,7 @@ class Review:
         expected = layout.bits_mask(post.values())
         mask_def = next((w for n, _, w in changes.defines if n == mask_name), None)
         in_context = any(
-            (m := DEFINE_RE.match(text)) and m.group(1) == mask_name for _, text in changes.context
+            (d := parse_define(text)) and d.name == mask_name for _, text in changes.context
         )
         if mask_def is not None or (in_context and (added or removed)):
             got = self.value(changes, mask_name)
@@ -519,9 +526,10 @@ class Review:
                         f"{arch.name} selects {symbol} but has no {flag} swap bit",
                         where.patch,
                     )
-        spec_selects = {(s.symbol, s.condition) for s in arch.selects}
+        spec_selects = {(s.symbol, canonical_condition(s.condition)) for s in arch.selects}
+        watched = watched_symbols(arch)
         for sym, cond, where in selects:
-            if sym in FLAG_SELECTS.values() and (sym, cond) not in spec_selects:
+            if sym in watched and (sym, cond) not in spec_selects:
                 self.report(
                     "SWP401",
                     where.file,
@@ -629,8 +637,7 @@ class Review:
 
 
 def _strip_comments(value: str) -> str:
-    value = re.sub(r"/\*.*?\*/", " ", value)
-    return value.split("//", 1)[0].strip()
+    return " ".join(line.code for line in logical_lines(value)).strip()
 
 
 def review_series(spec: Spec, series: Series) -> list[Finding]:

@@ -27,7 +27,8 @@ def _mbox(series: Series) -> bytes:
 
 def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[Finding]:
     from codegen.patch.gitrepo import Repository
-    from codegen.tree.facts import TreeSource, read_tree
+    from codegen.tree.facts import read_tree
+    from codegen.tree.source import TreeSource
     from codegen.tree.sync import compare
 
     repo = Repository(tree)

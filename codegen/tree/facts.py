@@ -1,99 +1,39 @@
-"""A kernel tree on disk or at a git revision, and the swap facts read from it (TreeFacts).
+"""The swap facts of a kernel tree (TreeFacts): read once, compared later.
 
 Reads only the files a spec names: swap.h, swapops.h (and leafops.h), each arch's headers and
-Kconfig. Values come from ``codegen.csrc`` (constants) and ``codegen.tree.behaviour``.
+Kconfig. Constants come from ``codegen.csrc.preprocess``, Kconfig from ``codegen.csrc.kconfig``,
+what the arch's macros and helpers do from ``codegen.tree.behaviour``.
 """
 
 from __future__ import annotations
 
-import re
-import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from codegen import layout
 from codegen.csrc import layoutcomment
+from codegen.csrc.cint import DataModel
+from codegen.csrc.kconfig import Kconfig, Select, read_kconfig
 from codegen.csrc.preprocess import (
-    MAX_HEADER_BYTES,
-    Evaluator,
     HeaderScan,
     Unevaluable,
+    definitions,
     scan_headers,
     tokenize,
+    values,
 )
-from codegen.errors import SwapgenError, too_big
+from codegen.errors import SwapgenError
 from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macros
+from codegen.kernel.flags import FLAG_SELECTS
 from codegen.spec.model import Arch, Spec
 from codegen.tree.behaviour import ArchBehaviour, probe
+from codegen.tree.source import TreeSource
 
-MAX_FILE_BYTES = MAX_HEADER_BYTES
-"""No header or Kconfig file a spec lists comes near this; a bigger one is not the kernel's."""
-
-WATCHED_SELECTS = ("HAVE_ARCH_SOFT_DIRTY", "HAVE_ARCH_USERFAULTFD_WP")
-
-
-class TreeSource:
-    """Files of a kernel tree: a directory, or a git revision read without a checkout."""
-
-    def __init__(self, path: str | Path, rev: str | None = None):
-        self.path = Path(path)
-        self.rev = rev
-        self._lock = threading.Lock()  # GitPython's object reader is not thread-safe
-        if not self.path.exists():
-            raise SwapgenError(f"{path}: no such directory")
-        if rev is not None:
-            from codegen.patch.gitrepo import RevisionReader
-
-            self._git = RevisionReader(self.path, rev)
-        elif not self.path.is_dir():
-            raise SwapgenError(f"{path}: not a directory")
-        if self.read("include/linux/swap.h") is None:
-            # a full commit id (patch resolves --base to one) reads better abbreviated
-            shown = rev[:12] if rev and re.fullmatch(r"[0-9a-f]{40}", rev) else rev
-            at = f" at {shown}" if rev else ""
-            raise SwapgenError(f"{path}: not a kernel tree{at} (no include/linux/swap.h)")
-
-    @property
-    def label(self) -> str:
-        return f"{self.path}@{self.rev}" if self.rev else str(self.path)
-
-    def read(self, relpath: str) -> str | None:
-        """A file's text; None if the tree has no such file. An oversized file is an error."""
-        if self.rev is not None:
-            with self._lock:
-                return self._git.read(relpath, MAX_FILE_BYTES)
-        target = self.path / relpath
-        try:
-            size = target.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise too_big(str(target), size, MAX_FILE_BYTES)
-            return target.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return None
-        except IsADirectoryError:
-            return None
-        except OSError as err:
-            raise SwapgenError(f"{target}: cannot read: {err.strerror or err}") from None
-
-    def kernel_version(self) -> str | None:
-        makefile = self.read("Makefile") or ""
-        version = re.search(r"^VERSION\s*=\s*(\d+)", makefile, re.M)
-        patch = re.search(r"^PATCHLEVEL\s*=\s*(\d+)", makefile, re.M)
-        return f"{version.group(1)}.{patch.group(1)}" if version and patch else None
+__all__ = ["ArchFacts", "GenericFacts", "Located", "TreeFacts", "TreeSource", "read_tree"]
 
 
 @dataclass(frozen=True)
 class Located:
-    value: object
-    file: str
-    line: int
-
-
-@dataclass(frozen=True)
-class KconfigSelect:
-    symbol: str
-    under: str
-    condition: str | None
+    value: int
     file: str
     line: int
 
@@ -103,12 +43,17 @@ class ArchFacts:
     name: str
     scan: HeaderScan | None = None
     behaviour: ArchBehaviour | None = None
-    selects: list[KconfigSelect] = field(default_factory=list)
-    config_lines: dict[str, int] = field(default_factory=dict)
+    kconfig: Kconfig | None = None
+    selects: list[Select] = field(default_factory=list)  # of the symbols the spec watches
     comment_fields: list[layoutcomment.CommentField] = field(default_factory=list)
     comment_file: str | None = None
     problems: list[Unevaluable] = field(default_factory=list)
     files_read: list[str] = field(default_factory=list)
+
+    def entry_line(self, name: str) -> int:
+        """Line of the Kconfig entry ``config NAME`` (1 when it is not there)."""
+        entry = self.kconfig.entry(name) if self.kconfig else None
+        return entry.line if entry else 1
 
 
 @dataclass
@@ -116,11 +61,22 @@ class GenericFacts:
     scan: HeaderScan
     swap_h: str
     # per Kconfig setting (a frozenset of gates that are off): MAX_SWAPFILES and type numbers
-    numbers: dict[frozenset, tuple[int, dict[str, int]]] = field(default_factory=dict)
+    numbers: dict[frozenset[str], tuple[int, dict[str, int]]] = field(default_factory=dict)
+    counts: dict[str, Located] = field(default_factory=dict)  # count macro, every gate on
     markers: dict[str, Located] = field(default_factory=dict)  # name -> bit
     marker_mask: Located | None = None
-    helper_texts: dict[str, str] = field(default_factory=dict)  # file -> text
+    gates: dict[str, str] = field(default_factory=dict)  # count macro -> its Kconfig gate
+    definitions: dict[str, tuple[str, int]] = field(default_factory=dict)  # any branch
+    files: tuple[str, ...] = ()  # the generic files the tree has
+    texts: dict[str, str] = field(default_factory=dict)  # file -> text, for patch's edits
     problems: list[Unevaluable] = field(default_factory=list)
+
+    def where(self, name: str, fallback: str) -> tuple[str, int]:
+        """Where ``name`` is defined in the tree's generic headers, else line 1 of fallback."""
+        macro = self.scan.macros.get(name)
+        if macro is not None:
+            return macro.file, macro.line
+        return self.definitions.get(name, (fallback, 1))
 
 
 @dataclass
@@ -153,6 +109,12 @@ def special_type_names(scan: HeaderScan) -> list[str]:
     return names
 
 
+def count_macros(scan: HeaderScan) -> list[str]:
+    """The *_NUM count macros MAX_SWAPFILES subtracts, in its order."""
+    macro = scan.macros.get("MAX_SWAPFILES")
+    return [t for t in tokenize(macro.body) if t.endswith("_NUM")] if macro else []
+
+
 def read_generic(source: TreeSource, spec: Spec) -> GenericFacts:
     swap_h = spec.generic_files["swap_h"]
     paths = [swap_h, spec.generic_files["swapops_h"]]
@@ -162,71 +124,71 @@ def read_generic(source: TreeSource, spec: Spec) -> GenericFacts:
     files = _read_files(source, paths)
     if not any(path == swap_h for path, _ in files):
         raise SwapgenError(f"{source.label}: cannot read {swap_h}")
-    gates = [g.gate for g in spec.groups if g.gate]
-    tree_gates = list(count_gates(files[0][1]).values())
-    all_gates = list(dict.fromkeys(gates + tree_gates))
     base = dict(COMMON_SCAN_CONFIG, CONFIG_MIGRATION=True)
+    spec_gates = [g.gate for g in spec.groups if g.gate]
+    first = scan_headers(files[:1], dict(base, **dict.fromkeys(spec_gates, True)))
+    gates = {n: g for n in count_macros(first) if (m := first.macros.get(n)) and (g := m.gate())}
+    all_gates = list(dict.fromkeys(spec_gates + list(gates.values())))
     full = scan_headers(files, dict(base, **dict.fromkeys(all_gates, True)))
-    facts = GenericFacts(full, swap_h, helper_texts=dict(files))
+    facts = GenericFacts(full, swap_h, gates=gates, files=tuple(path for path, _ in files))
+    facts.texts = dict(files)
+    for path, text in files:
+        for name, line in definitions(text).items():
+            facts.definitions.setdefault(name, (path, line))
     facts.problems.extend(full.problems)
-    settings = [frozenset()] + [frozenset([g]) for g in all_gates] + [frozenset(all_gates)]
+    _read_numbers(facts, files[:1], base, all_gates)
+    _read_markers(facts, spec, full, base)
+    return facts
+
+
+def _read_numbers(facts: GenericFacts, swap_h, base: dict, gates: list[str]) -> None:
+    """MAX_SWAPFILES and every special type with all gates on, each alone off, all off."""
+    settings = [frozenset()] + [frozenset([g]) for g in gates] + [frozenset(gates)]
     for off in dict.fromkeys(settings):
-        config = dict(base, **{g: g not in off for g in all_gates})
-        scan = scan_headers(files[:1], config)
-        evaluator = Evaluator(scan, config)
-        try:
-            limit = evaluator.value("MAX_SWAPFILES")
-            types = {}
-            for name in special_type_names(scan):
-                types[name] = evaluator.value(name, scan.macros[name].where)
-            facts.numbers[off] = (limit, types)
-        except Unevaluable as err:
-            facts.problems.append(err)
-    evaluator = Evaluator(full, base)
-    for name, macro in full.macros.items():
-        if not name.startswith("PTE_MARKER_") or macro.params is not None:
+        config = dict(base, **{g: g not in off for g in gates})
+        scan = scan_headers(swap_h, config)
+        names = ["MAX_SWAPFILES", *special_type_names(scan)]
+        if not off:
+            names += count_macros(scan)
+        found = values(scan, config, DataModel(64, 64), names)
+        problem = next((v for v in found.values() if isinstance(v, Unevaluable)), None)
+        if problem is not None:
+            facts.problems.append(problem)
             continue
-        try:
-            value = evaluator.value(name, macro.where)
-        except Unevaluable as err:
-            facts.problems.append(err)
-            continue
-        if name == spec.markers.mask_macro:
+        numbers = {n: v for n, v in found.items() if isinstance(v, int)}
+        types = {n: numbers[n] for n in special_type_names(scan)}
+        facts.numbers[off] = (numbers["MAX_SWAPFILES"], types)
+        if not off:
+            for name in count_macros(scan):
+                macro = scan.macros[name]
+                facts.counts[name] = Located(numbers[name], macro.file, macro.line)
+
+
+def _read_markers(facts: GenericFacts, spec: Spec, scan: HeaderScan, base: dict) -> None:
+    names = [n for n, m in scan.macros.items() if n.startswith("PTE_MARKER_") and m.params is None]
+    for name, value in values(scan, base, DataModel(64, 64), names).items():
+        macro = scan.macros[name]
+        if isinstance(value, Unevaluable):
+            facts.problems.append(value)
+        elif name == spec.markers.mask_macro:
             facts.marker_mask = Located(value, macro.file, macro.line)
         elif (bit := layout.single_bit(value)) is not None:
             facts.markers[name] = Located(bit, macro.file, macro.line)
-    return facts
 
 
 def _marker_headers(spec: Spec) -> list[str]:
     return [m.test_header for m in spec.markers.markers if m.test_header]
 
 
-def count_gates(swap_h: str) -> dict[str, str]:
-    """Count macro -> the #ifdef CONFIG_* line right above its definition in swap.h."""
-    pattern = r"#\s*ifdef\s+(CONFIG_\w+)\s*\n\s*#\s*define\s+(SWP_\w+_NUM)\b"
-    return {m.group(2): m.group(1) for m in re.finditer(pattern, swap_h)}
-
-
-def helper_defined(texts: dict[str, str], name: str) -> tuple[str, int] | None:
-    """Where a function or function-like macro ``name`` is defined in the texts, if anywhere."""
-    pattern = re.compile(
-        r"^(?:static\s+(?:__always_inline|inline)[^;{(]*?\b|#\s*define\s+)"
-        + re.escape(name)
-        + r"\b",
-        re.M,
-    )
-    for path, text in texts.items():
-        match = pattern.search(text)
-        if match:
-            return path, text.count("\n", 0, match.start()) + 1
-    return None
-
-
 # --- arch headers -------------------------------------------------------------------------
 
 
-def scan_config(spec_arch: Arch) -> dict:
+def arch_model(spec_arch: Arch) -> DataModel:
+    """The C data model the arch's headers are evaluated in: its word size and PTE width."""
+    return DataModel(arch_info(spec_arch.name).word_bits, spec_arch.pte_bits)
+
+
+def scan_config(spec_arch: Arch) -> dict[str, bool | int]:
     config = dict(COMMON_SCAN_CONFIG)
     config.update(arch_info(spec_arch.name).scan_config)
     for assumption in spec_arch.config_assumptions:
@@ -235,39 +197,11 @@ def scan_config(spec_arch: Arch) -> dict:
     return config
 
 
-def normalize_condition(condition: str | None) -> str | None:
-    """A Kconfig 'if' condition in a canonical form: && terms sorted when that is all it has."""
-    if not condition:
-        return None
-    text = " ".join(condition.split())
-    if "||" in text or "(" in text or "!" in text:
-        return text
-    return " && ".join(sorted(term.strip() for term in text.split("&&")))
-
-
-def kconfig_entries(text: str) -> dict[str, int]:
-    """Line of each ``config NAME`` entry."""
-    entries = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        entry = re.match(r"^\s*(?:menu)?config\s+(\w+)", line)
-        if entry:
-            entries.setdefault(entry.group(1), number)
-    return entries
-
-
-def parse_kconfig_selects(text: str, path: str) -> list[KconfigSelect]:
-    selects = []
-    under = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        entry = re.match(r"^\s*(?:menu)?config\s+(\w+)", line)
-        if entry:
-            under = entry.group(1)
-            continue
-        select = re.match(r"^\s+select\s+(\w+)(?:\s+if\s+(.+?))?\s*(?:#.*)?$", line)
-        if select and select.group(1) in WATCHED_SELECTS:
-            condition = " ".join(select.group(2).split()) if select.group(2) else None
-            selects.append(KconfigSelect(select.group(1), under, condition, path, number))
-    return selects
+def watched_symbols(spec_arch: Arch) -> list[str]:
+    """The Kconfig symbols whose selects sync compares: every one the spec names for the
+    arch, and the select of every flag kind."""
+    named = [s.symbol for s in spec_arch.selects]
+    return list(dict.fromkeys([*named, *FLAG_SELECTS.values()]))
 
 
 def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
@@ -281,8 +215,7 @@ def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
         )
         return facts
     predefined = page_size_macros(config) if arch_info(spec_arch.name).page_size_macros else {}
-    long_bits = spec_arch.pte_bits
-    facts.scan = scan_headers(files, config, long_bits, spec_arch.pte_bits, predefined)
+    facts.scan = scan_headers(files, config, arch_model(spec_arch), predefined)
     facts.problems.extend(facts.scan.problems)
     try:
         facts.behaviour = probe(
@@ -290,10 +223,11 @@ def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
         )
     except Unevaluable as err:
         facts.problems.append(err)
-    kconfig = source.read(spec_arch.kconfig)
-    if kconfig is not None:
-        facts.selects = parse_kconfig_selects(kconfig, spec_arch.kconfig)
-        facts.config_lines = kconfig_entries(kconfig)
+    text = source.read(spec_arch.kconfig)
+    if text is not None:
+        facts.kconfig = read_kconfig(text, spec_arch.kconfig)
+        for symbol in watched_symbols(spec_arch):
+            facts.selects += facts.kconfig.selects_of(symbol)
     msb0 = arch_info(spec_arch.name).msb0_comments
     for comment in facts.scan.comments:
         lowered = comment.text.lower()
@@ -311,7 +245,7 @@ def read_tree(source: TreeSource, spec: Spec, arch_names: list[str]) -> TreeFact
     from concurrent.futures import ThreadPoolExecutor
 
     generic = read_generic(source, spec)
-    # each arch compiles and runs a probe; the compilers run in parallel
+    # each arch folds its probes with its compiler; the compilers run in parallel
     with ThreadPoolExecutor(max_workers=min(8, len(arch_names) or 1)) as pool:
         results = pool.map(lambda name: read_arch(source, spec.arch(name)), arch_names)
         arches = dict(zip(arch_names, results, strict=True))

@@ -15,7 +15,7 @@ from codegen import layout
 from codegen.csrc.preprocess import Evaluator, tokenize
 from codegen.kernel.flags import FLAG_NAMES, FLAGS, MANDATORY_FLAG, flag_of_macro_name
 from codegen.spec.model import Arch, Spec
-from codegen.tree.facts import TreeFacts, count_gates, helper_defined
+from codegen.tree.facts import TreeFacts, arch_model
 
 
 def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:
@@ -29,7 +29,7 @@ def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:
         body = set(tokenize(scan.macros[name].body))
         refs.setdefault(frozenset(c for c in counts if c in body), []).append(name)
     ordered = sorted(refs.items(), key=lambda item: len(item[0]))
-    gates = count_gates(facts.generic.helper_texts[facts.generic.swap_h])
+    gates = facts.generic.gates
     groups = []
     for index, (before, names) in enumerate(ordered):
         after = ordered[index + 1][0] if index + 1 < len(ordered) else frozenset(counts)
@@ -50,16 +50,16 @@ def _marker_helpers(
     facts: TreeFacts, marker: str, template: Spec
 ) -> tuple[str | None, str, str | None]:
     """(make, test, test_header) for a marker: the template's names where the tree has them."""
-    texts = facts.generic.helper_texts
+    defined = facts.generic.definitions
     known = {m.name: m for m in template.markers.markers}
     make = test = header = None
     if marker in known:
         wanted = known[marker]
-        if wanted.make and helper_defined(texts, wanted.make):
+        if wanted.make and wanted.make in defined:
             make = wanted.make
-        if helper_defined(texts, wanted.test):
+        if wanted.test in defined:
             test = wanted.test
-            header = helper_defined(texts, wanted.test)[0]
+            header = defined[wanted.test][0]
     for function in facts.generic.scan.functions.values():
         if marker not in function.text:
             continue
@@ -70,10 +70,10 @@ def _marker_helpers(
     return make, test or f"is_{marker.lower()}", header
 
 
-def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch | None) -> str:
-    evaluator = Evaluator(arch_facts.scan, {}, 64, 64)
+def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch) -> str:
+    evaluator = Evaluator(arch_facts.scan, {}, arch_model(template_arch))
     candidates = []
-    if template_arch and flag in template_arch.flags:
+    if flag in template_arch.flags:
         candidates.append(template_arch.flags[flag].macro)
     candidates += [
         n for n in arch_facts.scan.macros if (k := flag_of_macro_name(n)) and k.name == flag
@@ -121,7 +121,7 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
             "mask": layout.value_mask(field["width"]),
         }
         macros = {}
-        evaluator = Evaluator(scan, {}, template.pte_bits, template.pte_bits)
+        evaluator = Evaluator(scan, {}, arch_model(template))
         for role, macro in getattr(template, name).macros.items():
             if macro in scan.macros:
                 try:
@@ -146,7 +146,7 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
         for run in layout.bit_runs(b.always_set)
     ]
     selects = [
-        {"symbol": s.symbol, "under": s.under, "if": s.condition} for s in arch_facts.selects
+        {"symbol": s.symbol, "under": s.under, "if": s.effective} for s in arch_facts.selects
     ]
     result: dict[str, Any] = {
         "pte_bits": template.pte_bits,
@@ -174,7 +174,7 @@ def import_spec(facts: TreeFacts, template: Spec, kernel: str) -> dict[str, Any]
     shift, groups = _groups(facts)
     generic = facts.generic
     softleaf = "leafops_h" in template.generic_files and any(
-        path == template.generic_files["leafops_h"] for path in generic.helper_texts
+        path == template.generic_files["leafops_h"] for path in generic.files
     )
     files = {
         "swap_h": template.generic_files["swap_h"],

@@ -1,28 +1,44 @@
 """Drift between a kernel tree and a spec: one finding per difference, each with a rule ID.
 
-Compares TreeFacts (what the tree's headers define and what its code does) with the layout
-model of the spec. Used by ``swapgen sync``, and by ``patch`` and ``review --tree`` later.
+Compares TreeFacts (what the tree defines and what its code does, all read beforehand) with
+the spec's layout model, in one pass. Used by ``swapgen sync``, ``patch`` and ``review --tree``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
 from codegen import layout
-from codegen.csrc.preprocess import Evaluator, Unevaluable
-from codegen.kernel.flags import FLAG_NAMES, FLAGS
+from codegen.csrc.kconfig import canonical_condition, select_text
+from codegen.csrc.preprocess import Unevaluable, values
+from codegen.kernel.flags import FLAG_KINDS
 from codegen.report.finding import Finding, finding
 from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import (
     ArchFacts,
     GenericFacts,
     TreeFacts,
-    helper_defined,
-    normalize_condition,
+    arch_model,
     scan_config,
 )
 
+Place = tuple[str, int]
 
-def _finding(rule_id: str, arch: str, where: tuple[str, int], message: str, tree=None, spec=None):
+
+def _finding(rule_id: str, arch: str, where: Place, message: str, tree=None, spec=None) -> Finding:
     return finding(rule_id, where[0], where[1], message, arch=arch, tree=tree, spec=spec)
+
+
+def _differs(
+    rule_id: str, arch: str, where: Place, what: str, tree: Any, spec: Any,
+    show: Callable[[Any], str] = str,
+) -> Iterator[Finding]:  # fmt: skip
+    """``what: tree X, spec Y`` when the two values differ."""
+    if tree != spec:
+        yield _finding(
+            rule_id, arch, where, f"{what}: tree {show(tree)}, spec {show(spec)}", tree, spec
+        )
 
 
 def _bits(lo: int | None, width: int) -> str:
@@ -31,10 +47,14 @@ def _bits(lo: int | None, width: int) -> str:
     return f"bit {lo}" if width == 1 else f"bits {lo}-{lo + width - 1}"
 
 
+def _bit(bit: int | None) -> str:
+    return "none" if bit is None else f"bit {bit}"
+
+
 def compare(spec: Spec, facts: TreeFacts) -> list[Finding]:
-    findings = _compare_generic(spec, facts.generic)
+    findings = list(_compare_generic(spec, facts.generic))
     for name, arch_facts in facts.arches.items():
-        findings += _compare_arch(spec, spec.arch(name), arch_facts)
+        findings += _compare_arch(spec.arch(name), arch_facts)
     return findings
 
 
@@ -53,202 +73,82 @@ def _matters(problem: Unevaluable, arch: Arch | None) -> bool:
     return any(any(word in n for word in RELEVANT) or n in names for n in problem.shadowed)
 
 
-def _unevaluable_text(problem: Unevaluable) -> str:
-    hidden = sorted(problem.shadowed)
-    suffix = f"; skipped the definitions of {', '.join(hidden[:5])}" if hidden else ""
-    return problem.message + suffix
+def _unevaluable(
+    problems: Iterable[Unevaluable], arch: Arch | None, label: str, fallback: Place
+) -> Iterator[Finding]:
+    for problem in problems:
+        if _matters(problem, arch):
+            hidden = sorted(problem.shadowed)
+            suffix = f"; skipped the definitions of {', '.join(hidden[:5])}" if hidden else ""
+            where = problem.place() or fallback
+            yield _finding("SWP590", label, where, problem.message + suffix)
 
 
 # --- generic ------------------------------------------------------------------------------
 
 
-def _where_macro(generic: GenericFacts, name: str, fallback: str) -> tuple[str, int]:
-    macro = generic.scan.macros.get(name)
-    return (macro.file, macro.line) if macro else (fallback, 1)
-
-
-def _compare_generic(spec: Spec, generic: GenericFacts) -> list[Finding]:
-    findings: list[Finding] = []
+def _compare_generic(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
     swap_h = generic.swap_h
-    for problem in generic.problems:
-        if not _matters(problem, None):
-            continue
-        file, _, line = problem.where.rpartition(":")
-        where = (file, int(line)) if file and line.isdigit() else (swap_h, 1)
-        findings.append(_finding("SWP590", "generic", where, _unevaluable_text(problem)))
-    evaluator = Evaluator(generic.scan, {})
+    yield from _unevaluable(generic.problems, None, "generic", (swap_h, 1))
     for group in spec.groups:
-        macro = generic.scan.macros.get(group.count_macro)
-        if macro is None:
-            continue
-        try:
-            count = evaluator.value(group.count_macro, macro.where)
-        except Unevaluable:
-            continue
-        if count != len(group.types):
-            findings.append(
-                _finding(
-                    "SWP501",
-                    "generic",
-                    (macro.file, macro.line),
-                    f"{group.count_macro}: tree {count}, spec {len(group.types)} "
-                    f"({', '.join(group.types)})",
-                    count,
-                    len(group.types),
-                )
-            )
-    spec_gates = set(spec.gates)
+        found = generic.counts.get(group.count_macro)
+        if found is not None:
+            what = f"{group.count_macro}"
+            listed = f"{len(group.types)} ({', '.join(group.types)})"
+            if found.value != len(group.types):
+                message = f"{what}: tree {found.value}, spec {listed}"
+                where = (found.file, found.line)
+                yield _finding("SWP501", "generic", where, message, found.value, len(group.types))
     for off, (tree_max, tree_types) in generic.numbers.items():
-        config = {g: g not in off for g in spec_gates}
+        config = {g: g not in off for g in spec.gates}
         setting = ", ".join(f"{g}=n" for g in sorted(off)) or "every gate on"
+        where = generic.where("MAX_SWAPFILES", swap_h)
         spec_max = layout.max_swapfiles(spec, config)
-        spec_types = layout.type_numbers(spec, config)
-        if tree_max != spec_max:
-            findings.append(
-                _finding(
-                    "SWP501",
-                    "generic",
-                    _where_macro(generic, "MAX_SWAPFILES", swap_h),
-                    f"MAX_SWAPFILES with {setting}: tree {tree_max}, spec {spec_max}",
-                    tree_max,
-                    spec_max,
-                )
-            )
-        if off:
-            continue
-        for name in spec_types.keys() - tree_types.keys():
-            group = next(g for g in spec.groups if name in g.types)
-            findings.append(
-                _finding(
-                    "SWP502",
-                    "generic",
-                    _where_macro(generic, group.count_macro, swap_h),
-                    f"special swap type {name} ({group.count_macro}) is in the spec, not the tree",
-                    None,
-                    spec_types[name],
-                )
-            )
-        for name in tree_types.keys() - spec_types.keys():
-            findings.append(
-                _finding(
-                    "SWP502",
-                    "generic",
-                    _where_macro(generic, name, swap_h),
-                    f"special swap type {name} is in the tree, not the spec",
-                    tree_types[name],
-                    None,
-                )
-            )
-        for name in sorted(tree_types.keys() & spec_types.keys(), key=spec_types.get):
-            if tree_types[name] != spec_types[name]:
-                findings.append(
-                    _finding(
-                        "SWP501",
-                        "generic",
-                        _where_macro(generic, name, swap_h),
-                        f"{name} with {setting}: tree {tree_types[name]}, spec {spec_types[name]}",
-                        tree_types[name],
-                        spec_types[name],
-                    )
-                )
-    findings += _tree_consistency(spec, generic, swap_h)
-    swapops = spec.generic_files["swapops_h"]
-    spec_markers = {m.name: m.bit for m in spec.markers.markers}
-    for name, bit in spec_markers.items():
-        found = generic.markers.get(name)
-        if found is None:
-            findings.append(
-                _finding(
-                    "SWP511",
-                    "generic",
-                    _where_macro(generic, spec.markers.mask_macro, swapops),
-                    f"{name} (bit {bit}) is in the spec, not the tree",
-                    None,
-                    bit,
-                )
-            )
-        elif found.value != bit:
-            findings.append(
-                _finding(
-                    "SWP511",
-                    "generic",
-                    (found.file, found.line),
-                    f"{name}: tree bit {found.value}, spec bit {bit}",
-                    found.value,
-                    bit,
-                )
-            )
-    for name, found in generic.markers.items():
-        if name not in spec_markers:
-            findings.append(
-                _finding(
-                    "SWP511",
-                    "generic",
-                    (found.file, found.line),
-                    f"{name} (bit {found.value}) is in the tree, not the spec",
-                    found.value,
-                    None,
-                )
-            )
-    spec_mask = layout.marker_mask(spec)
-    mask = generic.marker_mask
-    if mask is None:
-        findings.append(
-            _finding(
-                "SWP512",
-                "generic",
-                (swapops, 1),
-                f"{spec.markers.mask_macro} is not defined in the tree",
-                None,
-                spec_mask,
-            )
+        yield from _differs(
+            "SWP501", "generic", where, f"MAX_SWAPFILES with {setting}", tree_max, spec_max
         )
-    elif mask.value != spec_mask:
-        findings.append(
-            _finding(
-                "SWP512",
-                "generic",
-                (mask.file, mask.line),
-                f"{spec.markers.mask_macro}: tree {mask.value:#x}, spec {spec_mask:#x}",
-                mask.value,
-                spec_mask,
-            )
-        )
-    findings += _compare_naming(spec, generic)
-    return findings
+        if not off:
+            yield from _compare_types(spec, generic, tree_types, layout.type_numbers(spec, config))
+    yield from _tree_consistency(spec, generic)
+    yield from _compare_markers(spec, generic)
+    yield from _compare_naming(spec, generic)
 
 
-def _tree_consistency(spec: Spec, generic: GenericFacts, swap_h: str) -> list[Finding]:
+def _compare_types(
+    spec: Spec, generic: GenericFacts, tree: dict[str, int], wanted: dict[str, int]
+) -> Iterator[Finding]:
+    swap_h = generic.swap_h
+    for name in wanted.keys() - tree.keys():
+        group = next(g for g in spec.groups if name in g.types)
+        message = f"special swap type {name} ({group.count_macro}) is in the spec, not the tree"
+        where = generic.where(group.count_macro, swap_h)
+        yield _finding("SWP502", "generic", where, message, None, wanted[name])
+    for name in tree.keys() - wanted.keys():
+        message = f"special swap type {name} is in the tree, not the spec"
+        yield _finding("SWP502", "generic", generic.where(name, swap_h), message, tree[name], None)
+    for name in sorted(tree.keys() & wanted.keys(), key=wanted.get):
+        what = f"{name} with every gate on"
+        yield from _differs(
+            "SWP501", "generic", generic.where(name, swap_h), what, tree[name], wanted[name]
+        )
+
+
+def _tree_consistency(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
     """What is wrong in the tree whatever the spec says: clashing numbers, bits, masks."""
-    findings: list[Finding] = []
     _limit, types = generic.numbers.get(frozenset(), (0, {}))
     seen: dict[int, str] = {}
     for name, number in sorted(types.items(), key=lambda item: (item[1], item[0])):
         if number in seen:
-            findings.append(
-                _finding(
-                    "SWP501",
-                    "generic",
-                    _where_macro(generic, name, swap_h),
-                    f"in the tree {name} and {seen[number]} are both type {number}",
-                    number,
-                    None,
-                )
+            message = f"in the tree {name} and {seen[number]} are both type {number}"
+            yield _finding(
+                "SWP501", "generic", generic.where(name, generic.swap_h), message, number
             )
         seen.setdefault(number, name)
     by_bit: dict[int, str] = {}
     for name, found in sorted(generic.markers.items(), key=lambda item: item[1].line):
         if found.value in by_bit:
-            findings.append(
-                _finding(
-                    "SWP511",
-                    "generic",
-                    (found.file, found.line),
-                    f"in the tree {name} and {by_bit[found.value]} share bit {found.value}",
-                    found.value,
-                    None,
-                )
-            )
+            message = f"in the tree {name} and {by_bit[found.value]} share bit {found.value}"
+            yield _finding("SWP511", "generic", (found.file, found.line), message, found.value)
         by_bit.setdefault(found.value, name)
     mask = generic.marker_mask
     if mask is not None:
@@ -256,61 +156,66 @@ def _tree_consistency(spec: Spec, generic: GenericFacts, swap_h: str) -> list[Fi
             n for n, f in generic.markers.items() if not mask.value & layout.bit_value(f.value)
         ]
         if left_out:
-            findings.append(
-                _finding(
-                    "SWP512",
-                    "generic",
-                    (mask.file, mask.line),
-                    f"in the tree {spec.markers.mask_macro} ({mask.value:#x}) leaves out "
-                    f"{', '.join(left_out)}",
-                    mask.value,
-                    None,
-                )
+            message = (
+                f"in the tree {spec.markers.mask_macro} ({mask.value:#x}) leaves out "
+                f"{', '.join(left_out)}"
             )
-    return findings
+            yield _finding("SWP512", "generic", (mask.file, mask.line), message, mask.value)
 
 
-def _compare_naming(spec: Spec, generic: GenericFacts) -> list[Finding]:
+def _compare_markers(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
+    swapops = spec.generic_files["swapops_h"]
+    spec_markers = {m.name: m.bit for m in spec.markers.markers}
+    mask_place = generic.where(spec.markers.mask_macro, swapops)
+    for name, bit in spec_markers.items():
+        found = generic.markers.get(name)
+        if found is None:
+            message = f"{name} (bit {bit}) is in the spec, not the tree"
+            yield _finding("SWP511", "generic", mask_place, message, None, bit)
+        else:
+            where = (found.file, found.line)
+            yield from _differs("SWP511", "generic", where, name, found.value, bit, _bit)
+    for name, found in generic.markers.items():
+        if name not in spec_markers:
+            message = f"{name} (bit {found.value}) is in the tree, not the spec"
+            yield _finding("SWP511", "generic", (found.file, found.line), message, found.value)
+    spec_mask = layout.marker_mask(spec)
+    mask = generic.marker_mask
+    if mask is None:
+        message = f"{spec.markers.mask_macro} is not defined in the tree"
+        yield _finding("SWP512", "generic", (swapops, 1), message, None, spec_mask)
+    else:
+        where = (mask.file, mask.line)
+        what = spec.markers.mask_macro
+        yield from _differs("SWP512", "generic", where, what, mask.value, spec_mask, hex)
+
+
+def _compare_naming(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
     naming = spec.naming
+    header = naming.predicates_header
+    if header not in generic.files:
+        message = (
+            f"{header} does not exist in the tree; the spec's {naming.api} helpers "
+            f"({naming.is_marker_entry}, {naming.marker_get}, ...) live there"
+        )
+        yield _finding("SWP513", "generic", (header, 0), message)
+        return
     wanted = [
-        naming.entry_from_pte,
-        naming.is_marker_entry,
-        naming.marker_get,
-        naming.pte_is_marker,
-        naming.make_marker_entry,
-        naming.make_marker_pte,
-        naming.has_pfn,
-    ]
+        naming.entry_from_pte, naming.is_marker_entry, naming.marker_get, naming.pte_is_marker,
+        naming.make_marker_entry, naming.make_marker_pte, naming.has_pfn,
+    ]  # fmt: skip
     for marker in spec.markers.markers:
         wanted += [marker.test] + ([marker.make] if marker.make else [])
-    findings = []
-    if naming.predicates_header not in generic.helper_texts:
-        return [
-            _finding(
-                "SWP513",
-                "generic",
-                (naming.predicates_header, 0),
-                f"{naming.predicates_header} does not exist in the tree; the spec's {naming.api} "
-                f"helpers ({naming.is_marker_entry}, {naming.marker_get}, ...) live there",
-            )
-        ]
     for name in dict.fromkeys(wanted):
-        if helper_defined(generic.helper_texts, name) is None:
-            findings.append(
-                _finding(
-                    "SWP513",
-                    "generic",
-                    (naming.predicates_header, 1),
-                    f"{name} is not defined in the tree (the spec names it)",
-                )
-            )
-    return findings
+        if name not in generic.definitions:
+            message = f"{name} is not defined in the tree (the spec names it)"
+            yield _finding("SWP513", "generic", (header, 1), message)
 
 
 # --- arches -------------------------------------------------------------------------------
 
 
-def _where(facts: ArchFacts, names, fallback: str) -> tuple[str, int]:
+def _where(facts: ArchFacts, names: Iterable[str], fallback: str) -> Place:
     for name in names:
         if facts.scan is not None:
             item = facts.scan.functions.get(name) or facts.scan.macros.get(name)
@@ -319,257 +224,135 @@ def _where(facts: ArchFacts, names, fallback: str) -> tuple[str, int]:
     return fallback, 1
 
 
-def _compare_arch(spec: Spec, arch: Arch, facts: ArchFacts) -> list[Finding]:
-    findings: list[Finding] = []
-    name = arch.name
+def _compare_arch(arch: Arch, facts: ArchFacts) -> list[Finding]:
     main_header = facts.files_read[0] if facts.files_read else arch.headers[0]
-    for problem in facts.problems:
-        if not _matters(problem, arch):
-            continue
-        file, _, line = problem.where.rpartition(":")
-        where = (file, int(line)) if file and line.isdigit() else (main_header, 1)
-        findings.append(_finding("SWP590", name, where, _unevaluable_text(problem)))
-    behaviour = facts.behaviour
-    if behaviour is not None:
+    findings = list(_unevaluable(facts.problems, arch, arch.name, (main_header, 1)))
+    if facts.behaviour is not None:
         findings += _compare_behaviour(arch, facts, main_header)
     if facts.scan is not None:
         has_check = "MAX_SWAPFILES_CHECK" in facts.scan.macros
         if has_check != arch.max_swapfiles_check:
-            findings.append(
-                _finding(
-                    "SWP526",
-                    name,
-                    _where(facts, ["MAX_SWAPFILES_CHECK"], main_header),
-                    f"{name}: MAX_SWAPFILES_CHECK() {'defined' if has_check else 'absent'} "
-                    f"in the tree, {'defined' if arch.max_swapfiles_check else 'absent'} "
-                    "in the spec",
-                    has_check,
-                    arch.max_swapfiles_check,
-                )
+            state = {True: "defined", False: "absent"}
+            message = (
+                f"{arch.name}: MAX_SWAPFILES_CHECK() {state[has_check]} in the tree, "
+                f"{state[arch.max_swapfiles_check]} in the spec"
             )
-        findings += _compare_macro_names(arch, facts)
+            where = _where(facts, ["MAX_SWAPFILES_CHECK"], main_header)
+            findings.append(
+                _finding("SWP526", arch.name, where, message, has_check, arch.max_swapfiles_check)
+            )
+        findings += _compare_macro_names(arch, facts, main_header)
     findings += _compare_selects(arch, facts)
-    if behaviour is not None:
+    if facts.behaviour is not None:
         findings += _compare_comment(arch, facts)
     return findings
 
 
-def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> list[Finding]:
+def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> Iterator[Finding]:
     b = facts.behaviour
+    assert b is not None
     name = arch.name
-    findings = []
-    for problem in b.problems:
-        place = problem.place() or _where(facts, ["__swp_entry"], main_header)
-        findings.append(_finding("SWP590", name, place, _unevaluable_text(problem)))
-    tree_type = (b.type_lsb, b.type_width)
-    spec_type = (arch.type.lsb, arch.type.width)
-    if b.type_lsb is not None and tree_type != spec_type:
-        findings.append(
-            _finding(
-                "SWP521",
-                name,
-                _where(facts, ["__swp_type", "__swp_entry"], main_header),
-                f"{name} type field: tree {_bits(*tree_type)}, spec {_bits(*spec_type)}",
-                {"lsb": b.type_lsb, "width": b.type_width},
-                {"lsb": arch.type.lsb, "width": arch.type.width},
-            )
-        )
-    tree_offset = (b.offset_lsb, b.offset_width, b.inverted)
-    spec_offset = (arch.offset.lsb, arch.offset.width, arch.offset.inverted)
-    if b.offset_lsb is not None and tree_offset != spec_offset:
-        findings.append(
-            _finding(
-                "SWP522",
-                name,
-                _where(facts, ["__swp_offset", "__swp_entry"], main_header),
-                f"{name} offset field: tree {_bits(b.offset_lsb, b.offset_width)}"
-                f"{' inverted' if b.inverted else ''}, spec "
-                f"{_bits(arch.offset.lsb, arch.offset.width)}"
-                f"{' inverted' if arch.offset.inverted else ''}",
-                {"lsb": b.offset_lsb, "width": b.offset_width, "inverted": b.inverted},
-                {
-                    "lsb": arch.offset.lsb,
-                    "width": arch.offset.width,
-                    "inverted": arch.offset.inverted,
-                },
-            )
-        )
-    spec_one = layout.one_mask(arch)
-    if b.always_set != spec_one:
-        findings.append(
-            _finding(
-                "SWP524",
-                name,
-                _where(facts, ["__swp_entry", "mk_swap_pte"], main_header),
-                f"{name} always-set bits: tree {b.always_set:#x}, spec {spec_one:#x}",
-                b.always_set,
-                spec_one,
-            )
-        )
-    for flag in FLAG_NAMES:
-        spec_bit = arch.flags[flag].bit if flag in arch.flags else None
-        tree_bit = b.flags.get(flag)
-        helpers = FLAGS[flag].helpers
-        present = [h for h in helpers if h in b.helpers]
-        if present and len(present) < 3:
-            missing = ", ".join(h for h in helpers if h not in b.helpers)
-            findings.append(
-                _finding(
-                    "SWP525",
-                    name,
-                    _where(facts, present, main_header),
-                    f"{name} {flag}: the tree has {', '.join(present)} but not {missing}",
-                )
-            )
-        if tree_bit != spec_bit and flag not in b.unevaluated:
-            where = _where(
-                facts,
-                [arch.flags[flag].macro if flag in arch.flags else "", helpers[0]],
-                main_header,
-            )
-            tree_text = "none" if tree_bit is None else f"bit {tree_bit}"
-            spec_text = "none" if spec_bit is None else f"bit {spec_bit}"
-            findings.append(
-                _finding(
-                    "SWP523",
-                    name,
-                    where,
-                    f"{name} {flag} swap bit: tree {tree_text}, spec {spec_text}",
-                    tree_bit,
-                    spec_bit,
-                )
-            )
-    return findings
+    yield from _unevaluable(b.problems, arch, name, _where(facts, ["__swp_entry"], main_header))
+    if b.type_lsb is not None:
+        where = _where(facts, ["__swp_type", "__swp_entry"], main_header)
+        tree = {"lsb": b.type_lsb, "width": b.type_width}
+        spec = {"lsb": arch.type.lsb, "width": arch.type.width}
+        show = lambda f: _bits(f["lsb"], f["width"])  # noqa: E731
+        yield from _differs("SWP521", name, where, f"{name} type field", tree, spec, show)
+    if b.offset_lsb is not None:
+        where = _where(facts, ["__swp_offset", "__swp_entry"], main_header)
+        tree = {"lsb": b.offset_lsb, "width": b.offset_width, "inverted": b.inverted}
+        spec = {
+            "lsb": arch.offset.lsb,
+            "width": arch.offset.width,
+            "inverted": arch.offset.inverted,
+        }
+        show = lambda f: _bits(f["lsb"], f["width"]) + (" inverted" if f["inverted"] else "")  # noqa: E731
+        yield from _differs("SWP522", name, where, f"{name} offset field", tree, spec, show)
+    where = _where(facts, ["__swp_entry", "mk_swap_pte"], main_header)
+    what = f"{name} always-set bits"
+    yield from _differs("SWP524", name, where, what, b.always_set, layout.one_mask(arch), hex)
+    for kind in FLAG_KINDS:
+        flag = arch.flags.get(kind.name)
+        present = [h for h in kind.helpers if h in b.helpers]
+        if present and len(present) < len(kind.helpers):
+            missing = ", ".join(h for h in kind.helpers if h not in b.helpers)
+            message = f"{name} {kind.name}: the tree has {', '.join(present)} but not {missing}"
+            yield _finding("SWP525", name, _where(facts, present, main_header), message)
+        if kind.name in b.unevaluated:
+            continue  # said above, as unevaluable
+        where = _where(facts, [flag.macro if flag else "", kind.set_helper], main_header)
+        what = f"{name} {kind.name} swap bit"
+        tree_bit = b.flags.get(kind.name)
+        yield from _differs("SWP523", name, where, what, tree_bit, flag.bit if flag else None, _bit)
 
 
-def _compare_macro_names(arch: Arch, facts: ArchFacts) -> list[Finding]:
-    findings = []
-    config = scan_config(arch)
-    evaluator = Evaluator(facts.scan, config, arch.pte_bits, arch.pte_bits)
-    expected: list[tuple[str, int | None]] = []
-    for field_name in ("type", "offset"):
-        field = getattr(arch, field_name)
-        values = {"lsb": field.lsb, "width": field.width, "mask": layout.value_mask(field.width)}
-        expected += [(macro, values[role]) for role, macro in field.macros.items()]
+def _compare_macro_names(arch: Arch, facts: ArchFacts, main_header: str) -> Iterator[Finding]:
+    """The field and flag macros the spec names: defined, and with the value the spec says."""
+    assert facts.scan is not None
+    expected: dict[str, int | None] = {}
+    for field in (arch.type, arch.offset):
+        by_role = {"lsb": field.lsb, "width": field.width, "mask": layout.value_mask(field.width)}
+        expected.update({macro: by_role[role] for role, macro in field.macros.items()})
     for flag in arch.flags.values():
-        expected.append((flag.macro, None if flag.runtime else layout.bit_value(flag.bit)))
-    main_header = facts.files_read[0] if facts.files_read else arch.headers[0]
-    for macro_name, value in expected:
+        expected[flag.macro] = None if flag.runtime else layout.bit_value(flag.bit)
+    present = [n for n in expected if n in facts.scan.macros]
+    found = values(facts.scan, scan_config(arch), arch_model(arch), present)
+    for macro_name, value in expected.items():
         macro = facts.scan.macros.get(macro_name)
         if macro is None:
-            findings.append(
-                _finding(
-                    "SWP527",
-                    arch.name,
-                    (main_header, 1),
-                    f"{arch.name}: {macro_name} is not defined in the tree",
-                    None,
-                    value,
-                )
-            )
+            message = f"{arch.name}: {macro_name} is not defined in the tree"
+            yield _finding("SWP527", arch.name, (main_header, 1), message, None, value)
             continue
-        if value is None:
+        got = found[macro_name]
+        if value is None or isinstance(got, Unevaluable) or got == value:
             continue
-        try:
-            got = evaluator.value(macro_name, macro.where)
-        except Unevaluable:
-            continue
-        if got != value:
-            findings.append(
-                _finding(
-                    "SWP527",
-                    arch.name,
-                    (macro.file, macro.line),
-                    f"{arch.name}: {macro_name} is {got:#x} in the tree, {value:#x} in the spec",
-                    got,
-                    value,
-                )
-            )
-    return findings
+        message = f"{arch.name}: {macro_name} is {got:#x} in the tree, {value:#x} in the spec"
+        yield _finding("SWP527", arch.name, (macro.file, macro.line), message, got, value)
 
 
-def _compare_selects(arch: Arch, facts: ArchFacts) -> list[Finding]:
-    """Selects compared by symbol, config entry and condition (&& terms in any order)."""
-    findings = []
-    tree = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in facts.selects}
-    spec = {(s.symbol, s.under, normalize_condition(s.condition)): s for s in arch.selects}
-    for key in sorted(spec.keys() - tree.keys(), key=str):
-        wanted = spec[key]
-        condition = " ".join(wanted.condition.split()) if wanted.condition else None
-        text = f"select {wanted.symbol}" + (f" if {condition}" if condition else "")
-        differs = next(
-            (s for s in facts.selects if (s.symbol, s.under) == (wanted.symbol, wanted.under)), None
-        )
-        if differs is not None:
-            have = f"select {differs.symbol}" + (
-                f" if {differs.condition}" if differs.condition else ""
-            )
-            findings.append(
-                _finding(
-                    "SWP531",
-                    arch.name,
-                    (differs.file, differs.line),
-                    f"{arch.name}: config {wanted.under} has '{have}', the spec has '{text}'",
-                    have,
-                    text,
-                )
-            )
-            continue
-        findings.append(
-            _finding(
-                "SWP531",
-                arch.name,
-                (arch.kconfig, _config_line(facts, wanted.under)),
-                f"{arch.name}: config {wanted.under} should have '{text}' (spec), the tree has not",
-                None,
-                text,
-            )
-        )
-    matched = {(s.symbol, s.under) for s in arch.selects}
-    for key in sorted(tree.keys() - spec.keys(), key=str):
+def _compare_selects(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
+    """Selects of every watched symbol, by symbol, entry and effective condition."""
+    tree = {(s.symbol, s.under, s.effective): s for s in facts.selects}
+    spec = {(s.symbol, s.under, canonical_condition(s.condition)) for s in arch.selects}
+    reported: set[tuple[str, str]] = set()
+    for symbol, under, condition in sorted(spec - tree.keys(), key=str):
+        wanted = select_text(symbol, condition)
+        other = next((s for s in facts.selects if (s.symbol, s.under) == (symbol, under)), None)
+        if other is not None:
+            have = select_text(symbol, other.effective)
+            message = f"{arch.name}: config {under} has '{have}', the spec has '{wanted}'"
+            yield _finding("SWP531", arch.name, (other.file, other.line), message, have, wanted)
+            reported.add((symbol, under))
+        else:
+            message = f"{arch.name}: config {under} should have '{wanted}' (spec), the tree has not"
+            where = (arch.kconfig, facts.entry_line(under))
+            yield _finding("SWP531", arch.name, where, message, None, wanted)
+    for key in sorted(tree.keys() - spec, key=str):
         found = tree[key]
-        if (found.symbol, found.under) in matched:
+        if (found.symbol, found.under) in reported:
             continue  # reported above as a different condition
-        text = f"select {found.symbol}" + (f" if {found.condition}" if found.condition else "")
-        findings.append(
-            _finding(
-                "SWP531",
-                arch.name,
-                (found.file, found.line),
-                f"{arch.name}: config {found.under} has '{text}', the spec has not",
-                text,
-                None,
-            )
-        )
-    return findings
+        text = select_text(found.symbol, found.effective)
+        message = f"{arch.name}: config {found.under} has '{text}', the spec has not"
+        yield _finding("SWP531", arch.name, (found.file, found.line), message, text, None)
 
 
-def _config_line(facts: ArchFacts, under: str) -> int:
-    return facts.config_lines.get(under, 1)
-
-
-def _compare_comment(arch: Arch, facts: ArchFacts) -> list[Finding]:
+def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
     b = facts.behaviour
-    findings = []
+    assert b is not None
     code = {
         "type": (b.type_lsb, b.type_lsb + b.type_width - 1) if b.type_lsb is not None else None,
-        "offset": (b.offset_lsb, b.offset_lsb + b.offset_width - 1)
-        if b.offset_lsb is not None
-        else None,
+        "offset": (
+            (b.offset_lsb, b.offset_lsb + b.offset_width - 1) if b.offset_lsb is not None else None
+        ),
     }
     for field in facts.comment_fields:
         actual = code.get(field.name)
         if actual is None or (field.lo, field.hi) == actual:
             continue
-        findings.append(
-            _finding(
-                "SWP541",
-                arch.name,
-                (facts.comment_file or arch.headers[0], field.line),
-                f"{arch.name}: the layout comment puts the {field.name} at bits "
-                f"{field.lo}-{field.hi}, the code at bits {actual[0]}-{actual[1]}",
-                [field.lo, field.hi],
-                list(actual),
-            )
+        message = (
+            f"{arch.name}: the layout comment puts the {field.name} at bits "
+            f"{field.lo}-{field.hi}, the code at bits {actual[0]}-{actual[1]}"
         )
-    return findings
+        where = (facts.comment_file or arch.headers[0], field.line)
+        yield _finding("SWP541", arch.name, where, message, [field.lo, field.hi], list(actual))
