@@ -417,7 +417,7 @@ def review(
     # so memory stays flat however big the mbox; --tree applies the patches whole
     keep = None if tree else Review(spec).may_look_at
     series = series_mod.build_series(messages, keep)
-    findings = review_series(spec, series)
+    findings = review_series(spec, series, evaluate=not tree)
     if tree:
         from codegen.review.treecheck import apply_and_sync
 

@@ -109,3 +109,22 @@ def test_review_with_a_base_tree_runs_nothing(tmp_path, kind):
     found = unevaluable(report["findings"], hostile.file)
     assert [f["line"] for f in found] == [line], report
     assert "system" in found[0]["message"]
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_review_without_a_tree_runs_nothing(tmp_path, kind):
+    tree = copy_tree("6.12", tmp_path / "linux")
+    git(tree, "init", "-q")
+    _commit_all(tree, "base")
+    mark = tmp_path / "pwned"
+    hostile = HOSTILE[kind]
+    line = plant(tree, hostile, mark)
+    _commit_all(tree, "x86/mm: a helpful cleanup")
+    patch = tmp_path / "0001.patch"
+    patch.write_bytes(git(tree, "format-patch", "-1", "--stdout", "HEAD").encode())
+    result = run_main("review", "--spec", "6.12", "--format", "json", str(patch))
+    assert not mark.exists(), "the series' code ran"
+    report = json.loads(result.out)
+    found = unevaluable(report["findings"], hostile.file)
+    assert [f["line"] for f in found] == [line], report
+    assert "system" in found[0]["message"]

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from codegen.csrc.kconfig import canonical_condition
 from tests.conftest import git, run_main
 from tests.kernel_trees import copy_tree, kernel_tree
 
@@ -274,6 +275,8 @@ def test_import_round_trips(version, tmp_path):
             if key in ("type", "offset"):
                 got = {k: v for k, v in got.items() if k != "macros"}
                 want = {k: v for k, v in want.items() if k != "macros"}
+            if key == "kconfig_selects":  # the import writes conditions in canonical form
+                want = [dict(s, **{"if": canonical_condition(s["if"])}) for s in want]
             assert got == want, (arch, key)
 
 
@@ -302,7 +305,8 @@ def test_clashes_inside_the_tree_are_reported_as_such(tmp_path):
     swap_h.write_text(
         swap_h.read_text().replace("#define SWP_MIGRATION_NUM 3", "#define SWP_MIGRATION_NUM 2")
     )
-    _, report = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "arm")
+    code, report = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "arm")
+    assert code == 1
     messages = [f["message"] for f in report["findings"]]
     assert "in the tree SWP_MIGRATION_WRITE and SWP_DEVICE_WRITE are both type 27" in messages or (
         "in the tree SWP_DEVICE_WRITE and SWP_MIGRATION_WRITE are both type 27" in messages

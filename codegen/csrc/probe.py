@@ -30,7 +30,7 @@ COMPILE_SECONDS = 60  # a probe file compiles in well under a second
 MAX_DIAGNOSTIC_BYTES = 1024 * 1024
 
 BASE_FLAGS = (
-    "-std=gnu11", "-O2", "-c", "-w", "-Werror=implicit-function-declaration",
+    "-std=gnu11", "-O2", "-c", "-Werror=implicit-function-declaration",
     "-ffunction-sections", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
     "-fno-stack-protector", "-fno-pic", "-fno-common", "-ffreestanding", "-nostdinc",
     "-fno-diagnostics-color",
@@ -260,7 +260,7 @@ def _compile(
         line = int(match["line"])
         if match["kind"] in ("error", "fatal error"):
             errors.append(([line], match["text"].strip()))
-        elif errors:
+        elif errors and match["kind"] == "note":
             errors[-1][0].append(line)
     if not errors:
         last = stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
@@ -275,8 +275,10 @@ def _blame(
     result: Folded,
     pending: list[Probe],
 ) -> bool:
-    """Fail the probes (or mark the snippets) the errors point at; False if none."""
-    progress = False
+    """Fail the probes (or mark the snippets) the errors point at, each with every error
+    that names it; False if the errors point at none."""
+    probe_errors: dict[Probe, tuple[str, list[str]]] = {}
+    snippet_errors: dict[str, tuple[Snippet, list[str]]] = {}
     for lines, text in errors:
         snippet = next(
             (
@@ -292,23 +294,46 @@ def _blame(
         )
         if probe is not None and probe in pending:
             where = snippet.where if snippet is not None else probe.where
-            result.failed[probe.name] = Unevaluable(
-                f"does not fold to a constant: {_why(text)}", where
-            )
-            pending.remove(probe)
-            progress = True
+            probe_errors.setdefault(probe, (where, []))[1].append(_why(text))
         elif probe is None and snippet is not None and snippet.name not in broken:
-            broken[snippet.name] = Unevaluable(
-                f"{snippet.name} does not compile outside the kernel: {text}", snippet.where
-            )
-            progress = True
-    return progress
+            snippet_errors.setdefault(snippet.name, (snippet, []))[1].append(text)
+    for probe, (where, texts) in probe_errors.items():
+        calls = [t for t in texts if called_function(t)]
+        joined = "; ".join(dict.fromkeys(calls or texts))
+        result.failed[probe.name] = Unevaluable(f"does not fold to a constant: {joined}", where)
+        pending.remove(probe)
+    for name, (snippet, texts) in snippet_errors.items():
+        reasons = list(dict.fromkeys(_why(text) for text in texts))
+        calls = [r for r in reasons if called_function(r)]
+        if calls:  # a call outside the code read: that is why, whatever else is missing
+            message = f"{name} does not fold to a constant: {'; '.join(calls)}"
+        else:
+            message = f"{name} does not compile outside the kernel: {'; '.join(reasons)}"
+        broken[name] = Unevaluable(message, snippet.where)
+    return bool(probe_errors or snippet_errors)
+
+
+UNDECLARED_CALL_RE = re.compile(
+    r"(?:implicit declaration of function|call to undeclared function) \W?([A-Za-z_]\w*)"
+)
+"""gcc's and clang's words for a call to a function nothing declares."""
+
+CALLS_RE = re.compile(r"it calls ([A-Za-z_]\w*)\(\), which no header read defines")
+
+
+def called_function(message: str) -> str | None:
+    """The undeclared function a probe's failure says it calls, if that is the reason."""
+    match = CALLS_RE.search(message)
+    return match.group(1) if match else None
 
 
 def _why(text: str) -> str:
-    """A compiler's complaint about an "i" operand, said as what it means here."""
+    """A compiler's complaint, said as what it means here."""
     if "constraint" in text and ("impossible" in text or "'i'" in text):
         return "its value is known only at run time"
+    call = UNDECLARED_CALL_RE.search(text)
+    if call:
+        return f"it calls {call.group(1)}(), which no header read defines"
     return text
 
 

@@ -57,8 +57,9 @@ class SeriesChanges:
 
 
 class Review:
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, evaluate: bool = True):
         self.spec = spec
+        self.evaluate = evaluate
         self.findings: list[Finding] = []
         self.partial = False  # one part of a longer series: rules that need it whole are off
         self.owned_generic = set(spec.generic_files.values()) | {
@@ -218,8 +219,27 @@ class Review:
         self.check_markers(changes)
         for arch in self.spec.arches.values():
             self.check_arch(changes, arch)
+            if self.evaluate:
+                self.findings += self.evaluate_arch(changes, arch)
         self.check_foreign_arches(changes)
         return self.findings
+
+    def evaluate_arch(self, changes: SeriesChanges, arch: Arch) -> list[Finding]:
+        """Fold the swap-PTE helpers the series adds to the arch, from what the diff shows."""
+        from codegen.review.evaluate import evaluate_helpers
+
+        files = set(arch.headers)
+        shown: dict[str, list[tuple[int, str]]] = {}
+        for path, lines, _patch in changes.hunks:
+            if path in files:
+                shown.setdefault(path, []).extend((number, text) for number, text, _ in lines)
+        added: dict[str, dict[int, str]] = {}
+        for path, lines, patch in changes.hunks:
+            if path in files:
+                added.setdefault(path, {}).update(
+                    (number, patch.label) for number, _text, is_added in lines if is_added
+                )
+        return evaluate_helpers(arch, shown, added) if any(added.values()) else []
 
     def check_types(self, changes: SeriesChanges) -> None:
         spec = self.spec
@@ -640,5 +660,7 @@ def _strip_comments(value: str) -> str:
     return " ".join(line.code for line in logical_lines(value)).strip()
 
 
-def review_series(spec: Spec, series: Series) -> list[Finding]:
-    return Review(spec).run(series)
+def review_series(spec: Spec, series: Series, evaluate: bool = True) -> list[Finding]:
+    """The findings of the review rules; ``evaluate`` folds the helpers the series changes
+    from what its diff shows (off when the whole tree is read with --tree)."""
+    return Review(spec, evaluate).run(series)

@@ -263,3 +263,56 @@ def _field(
             Unevaluable(f"{arch}: the {what} bits are not contiguous: {positions}", "")
         )
     return lsb, len(positions)
+
+
+STANDALONE_CALLS = {
+    "__swp_type": "__swp_type(((swp_entry_t) {{ 0x12345UL }}))",
+    "__swp_offset": "__swp_offset(((swp_entry_t) {{ 0x12345UL }}))",
+    "__swp_entry": "__swp_entry(3UL, 0x45UL).val",
+    "__pte_to_swp_entry": "__pte_to_swp_entry(__pte(0x1234)).val",
+    "__swp_entry_to_pte": "pte_val(__swp_entry_to_pte(((swp_entry_t) {{ 0x1234UL }})))",
+}
+"""One call of each entry macro that needs nothing else of the arch's code."""
+
+
+def standalone_call(name: str) -> str | None:
+    """A sample call of a swap-PTE helper on its own, or None for a name that is not one."""
+    if name in STANDALONE_CALLS:
+        return STANDALONE_CALLS[name].format()
+    for kind in FLAG_KINDS:
+        if name == kind.test_helper:
+            return f"{name}(__pte(0x100)) != 0"
+        if name in kind.helpers:
+            return f"pte_val({name}(__pte(0x100)))"
+    return None
+
+
+def fold_helpers(
+    scan: HeaderScan, arch: str, names: list[str], predefined: dict[str, str]
+) -> dict[str, Unevaluable]:
+    """Fold one sample call of each named helper, each on its own; why each that did not
+    fold did not. Used where only part of an arch's code is known (a series' diff)."""
+    from codegen.generate.render import render
+
+    info = arch_info(arch)
+    compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
+    calls = {n: call for n in names if (call := standalone_call(n)) is not None}
+    if compiler is None or not calls:
+        return {}
+    provided = PROVIDED | set(predefined)
+    snippets: dict[str, Snippet] = {}
+    probes = []
+    for name, call in calls.items():
+        items = closure(scan, [name], provided)
+        _refuse_exploding_macros(scan, items)
+        for item in items:
+            snippets.setdefault(item.name, Snippet(item.name, _code(item), item.where))
+        where = helper_location(scan, name) or ""
+        probes.append(Probe(name, call, tuple(i.name for i in items), where))
+    shim = render(
+        "probe_shim.h.j2",
+        arch=arch,
+        pteval="unsigned int" if info.pte_bits == 32 else "unsigned long long",
+        predefined=sorted(predefined.items()),
+    )
+    return fold(shim, list(snippets.values()), probes, compiler).failed

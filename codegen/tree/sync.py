@@ -314,10 +314,12 @@ def _compare_macro_names(arch: Arch, facts: ArchFacts, main_header: str) -> Iter
 def _compare_selects(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
     """Selects of every watched symbol, by symbol, entry and effective condition."""
     tree = {(s.symbol, s.under, s.effective): s for s in facts.selects}
-    spec = {(s.symbol, s.under, canonical_condition(s.condition)) for s in arch.selects}
+    spec = {(s.symbol, s.under, canonical_condition(s.condition)): s for s in arch.selects}
     reported: set[tuple[str, str]] = set()
-    for symbol, under, condition in sorted(spec - tree.keys(), key=str):
-        wanted = select_text(symbol, condition)
+    for key in sorted(spec.keys() - tree.keys(), key=str):
+        symbol, under, _ = key
+        written = spec[key].condition  # as the spec spells it
+        wanted = select_text(symbol, " ".join(written.split()) if written else None)
         other = next((s for s in facts.selects if (s.symbol, s.under) == (symbol, under)), None)
         if other is not None:
             have = select_text(symbol, other.effective)
@@ -328,7 +330,7 @@ def _compare_selects(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
             message = f"{arch.name}: config {under} should have '{wanted}' (spec), the tree has not"
             where = (arch.kconfig, facts.entry_line(under))
             yield _finding("SWP531", arch.name, where, message, None, wanted)
-    for key in sorted(tree.keys() - spec, key=str):
+    for key in sorted(tree.keys() - spec.keys(), key=str):
         found = tree[key]
         if (found.symbol, found.under) in reported:
             continue  # reported above as a different condition
