@@ -432,3 +432,12 @@ def test_the_quote_hint_repeats_what_was_written(spec_editor: SpecEditor):
     path = spec_editor.edit("6.12", ('kernel: "6.12"', "kernel: 6.10"))
     (problem,) = check_spec(path)
     assert problem.message == 'kernel: expected a string, got number 6.1 (quote it: "6.10")'
+
+
+def test_a_select_condition_that_is_not_kconfig_is_a_problem_at_its_line(spec_editor):
+    bad = spec_editor.edit("6.12", ("if: X86_64 && USERFAULTFD}", "if: X86_64 && && USERFAULTFD}"))
+    problems = [str(p) for p in check_spec(bad)]
+    line = spec_editor.line_of(bad, "X86_64 && && USERFAULTFD")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{bad}:{line}:")
+    assert "'X86_64 && && USERFAULTFD' is not a Kconfig condition" in problems[0]

@@ -265,3 +265,39 @@ def test_refusals(repo, tmp_path):
     # an unknown base
     result = run_patch(repo, spec, tmp_path / "e", "--base", "v9.9", "--branch", "other")
     assert result.code == 2 and "unknown revision 'v9.9'" in result.err
+
+
+def selects_spec(tmp_path: Path, *extra: str) -> Path:
+    """The 6.12 spec with more x86 kconfig_selects lines (YAML flow mappings)."""
+    text = (REPO / "specs/linux-6.12.yaml").read_text()
+    anchor = "      - {symbol: HAVE_ARCH_USERFAULTFD_WP, under: X86, if: X86_64 && USERFAULTFD}\n"
+    assert anchor in text
+    text = text.replace(anchor, anchor + "".join(f"      - {line}\n" for line in extra), 1)
+    path = tmp_path / "linux-6.12-selects.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_spec_naming_another_select_symbol_syncs_and_patches(repo, tmp_path):
+    """x86 really selects ARCH_HAS_PTE_SPECIAL: no symbol is special-cased, none is missing."""
+    spec = selects_spec(tmp_path, "{symbol: ARCH_HAS_PTE_SPECIAL, under: X86, if: null}")
+    sync = run_main("sync", "--tree", str(repo), "--spec", str(spec), "--arch", "x86_64")
+    assert (sync.code, sync.out) == (0, "")
+    result = run_patch(repo, spec, tmp_path / "series")
+    assert result.code == 0, result.err
+    assert "no drift, nothing to do" in result.err
+
+
+def test_a_select_the_tree_lacks_is_patched_in_its_place(repo, tmp_path):
+    spec = selects_spec(tmp_path, "{symbol: ARCH_HAS_SWAPGEN_TEST, under: X86, if: X86_64}")
+    sync = run_main("sync", "--tree", str(repo), "--spec", str(spec), "--arch", "x86_64")
+    assert sync.code == 1
+    assert sync.out.splitlines() == [
+        "arch/x86/Kconfig:57: ERROR: SWP531: x86_64: config X86 should have "
+        "'select ARCH_HAS_SWAPGEN_TEST if X86_64' (spec), the tree has not"
+    ]
+    result = run_patch(repo, spec, tmp_path / "series")
+    assert result.code == 0, result.err
+    (patch,) = [p for p in (tmp_path / "series").glob("0001-*.patch")]
+    added = [line for line in patch.read_text().splitlines() if line.startswith("+\t")]
+    assert added == ["+\tselect ARCH_HAS_SWAPGEN_TEST if X86_64"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen import layout
+from codegen.csrc.kconfig import canonical
 from codegen.errors import SpecInvalid
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, MANDATORY_FLAG
 from codegen.resources import SCHEMA_PATH
@@ -421,6 +422,15 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
                 (*base, "kconfig_selects", index, "symbol"),
                 f"{arch.name} selects {symbol} but has no {flag} swap bit in flags",
             )
+    for index, select in enumerate(arch.selects):
+        if select.condition is not None:
+            try:
+                canonical(select.condition)
+            except ValueError as err:
+                report(
+                    (*base, "kconfig_selects", index, "if"),
+                    f"'{select.condition}' is not a Kconfig condition: {err}",
+                )
     none = arch.none_value
     if none > layout.pte_mask(arch):
         report(
