@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from codegen import __version__
 from codegen.oneline import one_line
@@ -25,7 +26,7 @@ EXIT_INTERNAL = 3
 class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line, like every other error of swapgen."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         message = one_line(message)
         self.exit(EXIT_USAGE, f"swapgen: error: {message} (see '{self.prog} --help')\n")
 

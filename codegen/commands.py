@@ -20,7 +20,9 @@ from codegen.spec.load import check_spec, load_spec
 
 if TYPE_CHECKING:
     from codegen.report.finding import Finding
+    from codegen.spec.model import Arch, Spec
     from codegen.spec.yamlpos import Problem
+    from codegen.tree.facts import TreeFacts
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -95,7 +97,9 @@ def show(
     return EXIT_OK
 
 
-def _spec_and_arch(spec_arg: str | None, arch_name: str, config_items: Sequence[str]):
+def _spec_and_arch(
+    spec_arg: str | None, arch_name: str, config_items: Sequence[str]
+) -> tuple[Spec, dict[str, bool], Arch]:
     spec = load_spec(resolve_spec(spec_arg))
     config = parse_config(config_items, spec)
     (arch,) = pick_arches(spec, [arch_name])
@@ -251,7 +255,9 @@ def export(spec_arg: str | None, fmt: str, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _tree_facts(tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]):
+def _tree_facts(
+    tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]
+) -> tuple[Spec, TreeFacts]:
     from codegen.tree.facts import read_tree
     from codegen.tree.source import TreeSource
 
@@ -374,7 +380,7 @@ def review(
     explain_id: str | None,
     tree: str | None,
     quiet: bool,
-    stdin,
+    stdin: TextIO,
     out: TextIO,
     err: TextIO,
 ) -> int:

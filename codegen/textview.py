@@ -6,7 +6,7 @@ from typing import Any
 
 from codegen import layout
 from codegen.kernel.flags import FLAG_NAMES
-from codegen.spec.model import Arch, Spec
+from codegen.spec.model import Arch, Field, Spec
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -35,7 +35,7 @@ def arch_text(arch: Arch, config: dict[str, bool]) -> list[str]:
     enabled = layout.enabled_flags(arch, config)
     rows = [["field", "bits", "width", "notes"]]
 
-    def macros(field) -> str:
+    def macros(field: Field) -> str:
         return ", ".join(f"{role} {name}" for role, name in field.macros.items())
 
     rows.append(

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from codegen.csrc.problems import Unevaluable
+from codegen.csrc.problems import ShiftPastWidth, Unevaluable
 
 BOOL_RANK, CHAR_RANK, SHORT_RANK, INT_RANK, LONG_RANK, LLONG_RANK = range(6)
 
@@ -405,7 +405,9 @@ def _shift(op: str, left: CValue, count: int) -> CValue:
     if count < 0:
         raise Unevaluable(f"shift by {count}, a negative count")
     if count >= left.type.bits:
-        raise Unevaluable(f"shift by {count}, past the width of {left.type}")
+        raise ShiftPastWidth(
+            f"shift by {count}, past the width of {left.type}", count=count, bits=left.type.bits
+        )
     value = left.value << count if op == "<<" else left.value >> count
     return wrap(value, left.type)
 

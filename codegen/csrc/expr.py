@@ -9,13 +9,14 @@ applies: no casts, no sizeof, every integer is intmax_t or uintmax_t.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from codegen.csrc import cint
 from codegen.csrc.cint import INT, ULLONG, CType, CValue, DataModel
-from codegen.csrc.problems import Unevaluable
+from codegen.csrc.problems import ShiftPastWidth, Unevaluable
 from codegen.csrc.tokens import is_identifier, is_number
 
 MAX_DEPTH = 200
@@ -229,8 +230,9 @@ def evaluate(
 
 
 def _placed(err: Unevaluable, where: str) -> Unevaluable:
-    placed = type(err)(err.message, where)
-    placed.shadowed = err.shadowed
+    placed = copy.copy(err)
+    placed.where = where
+    placed.args = (f"{where}: {err.message}",)
     return placed
 
 
@@ -290,9 +292,12 @@ class _Reader:
 
     # --- errors
 
-    def fail(self, problem: str) -> Unevaluable:
+    def fail(self, problem: str, cause: Unevaluable | None = None) -> Unevaluable:
+        """The problem, quoting the expression; of the cause's kind (and facts) if one is given."""
         if len(self.tokens) > 1:
             problem = f"{problem} in {spelled(self.tokens)!r}"
+        if isinstance(cause, ShiftPastWidth):
+            return ShiftPastWidth(problem, self.where, cause.count, cause.bits)
         return Unevaluable(problem, self.where)
 
     def _unexpected(self, wanted: str = "") -> Unevaluable:
@@ -502,7 +507,7 @@ class _Reader:
             return cint.binary(op, left, right)
         except Unevaluable as err:
             if live:
-                raise self.fail(err.message) from None
+                raise self.fail(err.message, err) from None
             return cint.wrap(0, cint.result_type(op, left.type, right.type))
 
     def _conditional_value(self, node: _Conditional, live: bool) -> CValue:

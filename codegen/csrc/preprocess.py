@@ -13,18 +13,19 @@ Unevaluable with file and line; it never guesses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from codegen.csrc import cint
 from codegen.csrc.cint import LP64, CValue, DataModel
 from codegen.csrc.expr import evaluate
-from codegen.csrc.problems import ExpansionTooBig, Unevaluable
+from codegen.csrc.problems import ExpansionTooBig, ShiftPastWidth, Unevaluable
 from codegen.csrc.tokens import is_identifier, tokenize
 
 __all__ = [
     "Comment", "Config", "DataModel", "Evaluator", "ExpansionTooBig", "Function", "HeaderScan",
-    "Macro", "Unevaluable", "closure", "definitions", "scan_headers", "tokenize",
+    "Macro", "ShiftPastWidth", "Unevaluable", "closure", "definitions", "scan_headers",
+    "tokenize",
 ]  # fmt: skip
 
 Config = Mapping[str, bool | int]
@@ -513,7 +514,7 @@ class _Reader:
         self.texts = texts
         self.evaluator = Evaluator(scan, config, model, in_if=True)
 
-    def read(self, path: str, text: str, visit) -> None:
+    def read(self, path: str, text: str, visit: Callable[[str], None]) -> None:
         stack: list[_Frame] = []
         lines = logical_lines(text, path)
         index = 0
@@ -584,7 +585,14 @@ class _Reader:
             return ev._is_defined(words[0]) == (kind == "ifdef")
         return bool(ev.evaluate(tokenize(rest), where).value)
 
-    def _definition(self, path: str, line: LogicalLine, found, stack: list[_Frame], visit) -> None:
+    def _definition(
+        self,
+        path: str,
+        line: LogicalLine,
+        found: tuple[str, str],
+        stack: list[_Frame],
+        visit: Callable[[str], None],
+    ) -> None:
         kind, rest = found
         if kind == "define":
             define = parse_define(line.code)

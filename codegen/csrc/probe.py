@@ -345,6 +345,7 @@ def _references(path: Path) -> dict[str, set[str]]:
     from elftools.common.exceptions import ELFError
     from elftools.elf.elffile import ELFFile
     from elftools.elf.relocation import RelocationSection
+    from elftools.elf.sections import SymbolTableSection
 
     referenced: dict[str, set[str]] = {}
     try:
@@ -359,7 +360,11 @@ def _references(path: Path) -> dict[str, set[str]]:
                 if not target.startswith(".text."):
                     continue
                 for relocation in relocations.iter_relocations():
-                    symbol = symbols.get_symbol(relocation["r_info_sym"]) if symbols else None
+                    symbol = (
+                        symbols.get_symbol(relocation["r_info_sym"])
+                        if isinstance(symbols, SymbolTableSection)
+                        else None
+                    )
                     name = symbol.name if symbol is not None and symbol.name else "data"
                     referenced.setdefault(target.removeprefix(".text."), set()).add(name)
     except (OSError, ELFError) as err:

@@ -18,5 +18,15 @@ class Unevaluable(Exception):
         return (file, int(line)) if file and line.isdigit() else None
 
 
+class ShiftPastWidth(Unevaluable):
+    """A shift by a count the type does not have (C leaves the result undefined); ``count``
+    is the bit the expression reaches for, ``bits`` the width it has."""
+
+    def __init__(self, message: str, where: str = "", count: int = 0, bits: int = 0):
+        super().__init__(message, where)
+        self.count = count
+        self.bits = bits
+
+
 class ExpansionTooBig(Unevaluable):
     """A macro whose expansion nests too deep or grows without bound (a recursive macro)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ def environment():
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    return str(environment().get_template(template).render(**context))
 
 
 # --- values for the templates --------------------------------------------------------------
@@ -267,7 +268,9 @@ def _wrap(text: str, width: int = 76) -> list[str]:
     return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
 
 
-def _header(banner: Banner, guard: str, description: list[str], body: str, includes=()) -> str:
+def _header(
+    banner: Banner, guard: str, description: list[str], body: str, includes: Sequence[str] = ()
+) -> str:
     return render(
         "header.h.j2",
         banner=banner,

@@ -208,7 +208,8 @@ _rule(
     "error",
     "swap-PTE flag bit overlaps",
     """A soft-dirty, uffd-wp or exclusive swap bit lands on the type or offset field, another
-      flag, or a bit that must be 0 (or 1) in every swap PTE of that arch.""",
+      flag, or a bit that must be 0 (or 1) in every swap PTE of that arch, or beyond the
+      PTE's width (BIT(64) on a 64-bit PTE).""",
 )
 _rule(
     "SWP302",

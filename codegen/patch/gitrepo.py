@@ -10,12 +10,13 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from codegen.errors import SwapgenError, too_big
 from codegen.interrupts import hold_interrupts
 
 
-def _repo(path: Path):
+def _repo(path: Path) -> Any:
     import git
 
     if not Path(path).exists():
@@ -67,7 +68,7 @@ class RevisionReader:
             return None
         if max_bytes is not None and blob.size > max_bytes:
             raise too_big(f"{relpath} at {self.rev}", blob.size, max_bytes)
-        return blob.data_stream.read().decode("utf-8", errors="replace")
+        return str(blob.data_stream.read().decode("utf-8", errors="replace"))
 
     def describe(self) -> str:
         return f"{self.rev} ({self.commit.hexsha[:12]})"
@@ -85,7 +86,7 @@ class Repository:
         import git
 
         try:
-            return self.repo.commit(rev).hexsha
+            return str(self.repo.commit(rev).hexsha)
         except (git.BadName, ValueError, git.GitCommandError):
             raise SwapgenError(f"{self.path}: unknown revision {rev!r}") from None
 

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from codegen import layout
 from codegen.csrc.kconfig import canonical_condition, select_text
-from codegen.csrc.preprocess import Evaluator, Function, Macro, Unevaluable, directive, uses
+from codegen.csrc.preprocess import (
+    Evaluator,
+    Function,
+    HeaderScan,
+    Macro,
+    Unevaluable,
+    directive,
+    uses,
+)
 from codegen.generate.render import render
 from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_KINDS, FLAG_NAMES, FLAG_SELECTS, FLAGS
@@ -314,8 +324,14 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
     return Change(arch.name, subject, body, changed, summary, followups)
 
 
-def _field_macros(arch: Arch, arch_facts, files: _Files) -> list[str]:
-    scan = arch_facts.scan
+def _scan(arch_facts: ArchFacts) -> HeaderScan:
+    if arch_facts.scan is None:
+        raise NotPatchable(f"{arch_facts.name}: its headers could not be read")
+    return arch_facts.scan
+
+
+def _field_macros(arch: Arch, arch_facts: ArchFacts, files: _Files) -> list[str]:
+    scan = _scan(arch_facts)
     summary = []
     for role_field in ("type", "offset"):
         field_spec = getattr(arch, role_field)
@@ -347,12 +363,13 @@ def _field_macros(arch: Arch, arch_facts, files: _Files) -> list[str]:
     return summary
 
 
-def _flag_value(arch: Arch, arch_facts, flag: str, bare: bool = False) -> str:
+def _flag_value(arch: Arch, arch_facts: ArchFacts, flag: str, bare: bool = False) -> str:
     spec_flag = arch.flags[flag]
     value = f"(_AT(pteval_t, 1) << {spec_flag.bit})"
     alias = spec_flag.alias
-    if alias and alias in arch_facts.scan.macros:
-        evaluator = Evaluator(arch_facts.scan, scan_config(arch), arch_model(arch))
+    scan = _scan(arch_facts)
+    if alias and alias in scan.macros:
+        evaluator = Evaluator(scan, scan_config(arch), arch_model(arch))
         try:
             if evaluator.value(alias) == layout.bit_value(spec_flag.bit):
                 value = alias
@@ -363,9 +380,9 @@ def _flag_value(arch: Arch, arch_facts, flag: str, bare: bool = False) -> str:
     return value
 
 
-def _add_flag(arch: Arch, arch_facts, files: _Files, flag: str) -> None:
+def _add_flag(arch: Arch, arch_facts: ArchFacts, files: _Files, flag: str) -> None:
     spec_flag = arch.flags[flag]
-    scan = arch_facts.scan
+    scan = _scan(arch_facts)
     siblings = [arch.flags[f].macro for f in FLAG_NAMES if f in arch.flags and f != flag]
     anchor = next((scan.macros[m] for m in siblings if m in scan.macros), None)
     if anchor is None:
@@ -489,7 +506,7 @@ def _insert_select(
         edits.insert_after(run[-1][0] - 1, [text])
 
 
-def _comment_lines(arch: Arch, arch_facts, files: _Files, added: list[str]) -> None:
+def _comment_lines(arch: Arch, arch_facts: ArchFacts, files: _Files, added: list[str]) -> None:
     """Add 'bit N: ...' lines for new flags to a list-style layout comment."""
     if not arch_facts.comment_fields or arch_facts.comment_file is None:
         return
@@ -513,6 +530,8 @@ def _comment_lines(arch: Arch, arch_facts, files: _Files, added: list[str]) -> N
         bit = arch.flags[flag].bit
         like_index, _like_bit = min(single, key=lambda item: abs(item[1] - bit))
         match = re.match(r"^(\s*\*\s*bit\s+)(\d+)(:\s*)", lines[like_index])
+        if match is None:
+            return
         prefix, number, colon = match.groups()
         padded = str(bit).rjust(len(number)) if len(prefix) else str(bit)
         if len(str(bit)) > len(number) and prefix.endswith(" "):
@@ -544,10 +563,12 @@ class Plan:
 def plan(spec: Spec, facts: TreeFacts, source: TreeSource) -> Plan:
     changes: list[Change] = []
     problems: list[str] = []
-    steps = [("special swap types", lambda: plan_types(spec, facts, source)),
-             ("PTE markers", lambda: plan_markers(spec, facts, source))]  # fmt: skip
+    steps: list[tuple[str, Callable[[], Change | None]]] = [
+        ("special swap types", lambda: plan_types(spec, facts, source)),
+        ("PTE markers", lambda: plan_markers(spec, facts, source)),
+    ]
     for name in facts.arches:
-        steps.append((name, lambda n=name: plan_arch(spec, spec.arch(n), facts, source)))
+        steps.append((name, partial(plan_arch, spec, spec.arch(name), facts, source)))
     for label, step in steps:
         try:
             change = step()

@@ -14,11 +14,15 @@ import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codegen.errors import SwapgenError
 from codegen.generate.output import make_parents
 from codegen.interrupts import hold_interrupts
 from codegen.spec.model import Spec
+
+if TYPE_CHECKING:
+    from codegen.patch.plan import Change
 
 
 @dataclass
@@ -127,7 +131,9 @@ def _rmtree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _fill_cover_letter(paths: list[Path], spec: Spec, changes, unpatchable: list[str]) -> None:
+def _fill_cover_letter(
+    paths: list[Path], spec: Spec, changes: list[Change], unpatchable: list[str]
+) -> None:
     cover = next((p for p in paths if p.name.startswith("0000-")), None)
     if cover is None:
         return

@@ -21,7 +21,9 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def select(findings: Iterable[Finding], chosen: Sequence[str], ignored: Sequence[str]):
+def select(
+    findings: Iterable[Finding], chosen: Sequence[str], ignored: Sequence[str]
+) -> list[Finding]:
     """Keep findings whose rule matches --select (ID or prefix) and not --ignore."""
     kept = []
     for found in findings:

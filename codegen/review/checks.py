@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from codegen import layout
 from codegen.csrc.cint import LP64
@@ -19,6 +20,7 @@ from codegen.csrc.preprocess import (
     Evaluator,
     HeaderScan,
     Macro,
+    ShiftPastWidth,
     Unevaluable,
     function_name,
     logical_lines,
@@ -116,7 +118,7 @@ class Review:
         path = self._tree_path(path)
         return path in self.owned_generic or path in self.arch_of or bool(ASM_HEADER_RE.match(path))
 
-    def _looked_at(self, path: str, patched) -> bool:
+    def _looked_at(self, path: str, patched: Any) -> bool:
         if path in self.owned_generic or path in self.arch_of:
             return True
         if ASM_HEADER_RE.match(path):
@@ -124,7 +126,9 @@ class Review:
             return bool(re.search(r"__swp_|pte_swp_|_SWP_", added))
         return False
 
-    def _read_file(self, changes: SeriesChanges, patched, path: str, patch: Patch) -> None:
+    def _read_file(
+        self, changes: SeriesChanges, patched: Any, path: str, patch: Patch
+    ) -> None:
         for hunk in patched:
             lines: list[tuple[int, str, bool]] = []
             for line in hunk:
@@ -148,7 +152,9 @@ class Review:
             changes.hunks.append((path, lines, patch))
             self._read_added(changes, lines, path, patch)
 
-    def _read_added(self, changes: SeriesChanges, lines, path: str, patch: Patch) -> None:
+    def _read_added(
+        self, changes: SeriesChanges, lines: list[tuple[int, str, bool]], path: str, patch: Patch
+    ) -> None:
         index = 0
         while index < len(lines):
             number, text, added = lines[index]
@@ -207,6 +213,17 @@ class Review:
             return self.evaluator(changes, arch).value(name)
         except (Unevaluable, RecursionError):
             return None
+
+    def bit(self, changes: SeriesChanges, name: str, arch: Arch | None = None) -> int | None:
+        """The bit a single-bit macro sets; for ``BIT(64)`` and the like (a shift past the
+        type's width, which C leaves undefined) the bit it reaches for, beyond every PTE."""
+        try:
+            value = self.evaluator(changes, arch).value(name)
+        except ShiftPastWidth as err:
+            return err.count
+        except (Unevaluable, RecursionError):
+            return None
+        return layout.single_bit(value)
 
     # -- the rules ------------------------------------------------------------------------------
 
@@ -327,14 +344,14 @@ class Review:
         total -= len(removed_types - added_names)
         limit = layout.type_slots(spec) - total
         if limit < spec.min_max_swapfiles and (added_types or removed_types):
-            where = added_types[-1][2] if added_types else None
+            last = added_types[-1][2] if added_types else None
             self.report(
                 "SWP103",
                 swap_h,
-                where.line if where else 0,
+                last.line if last else 0,
                 f"MAX_SWAPFILES would be {limit} with every gate on, below "
                 f"{spec.name}'s floor {spec.min_max_swapfiles}",
-                where.patch if where else None,
+                last.patch if last else None,
             )
 
     def _post_define_text(self, changes: SeriesChanges, name: str) -> str | None:
@@ -388,8 +405,7 @@ class Review:
             for a in spec.arches.values()
         )
         for name, where in added:
-            bit_value = self.value(changes, name)
-            bit = layout.single_bit(bit_value) if bit_value is not None else None
+            bit = self.bit(changes, name)
             if bit is None:
                 continue
             clash = next((n for n, b in post.items() if b == bit and n != name), None)
@@ -452,22 +468,22 @@ class Review:
         if mask_def is not None or (in_context and (added or removed)):
             got = self.value(changes, mask_name)
             if got is not None and got != expected:
-                where = mask_def or (added[-1][1] if added else None)
+                at = mask_def or (added[-1][1] if added else None)
                 self.report(
                     "SWP202",
-                    where.file if where else spec.generic_files["swapops_h"],
-                    where.line if where else 0,
+                    at.file if at else spec.generic_files["swapops_h"],
+                    at.line if at else 0,
                     f"{mask_name} is {got:#x}; the markers need {expected:#x}",
-                    where.patch if where else None,
+                    at.patch if at else None,
                 )
         elif post != markers and expected != layout.marker_mask(spec):
-            where = added[-1][1] if added else None
+            at = added[-1][1] if added else None
             self.report(
                 "SWP202",
-                where.file if where else spec.generic_files["swapops_h"],
-                where.line if where else 0,
+                at.file if at else spec.generic_files["swapops_h"],
+                at.line if at else 0,
                 f"the markers change but {mask_name} does not; it must become {expected:#x}",
-                where.patch if where else None,
+                at.patch if at else None,
             )
 
     def check_arch(self, changes: SeriesChanges, arch: Arch) -> None:
@@ -482,13 +498,14 @@ class Review:
             if flag is None:
                 self._check_field_macro(changes, arch, name, where)
                 continue
-            bit_value = self.value(changes, name, arch)
-            bit = layout.single_bit(bit_value) if bit_value is not None else None
+            bit = self.bit(changes, name, arch)
             new_flags[flag] = (bit, where)
             if bit is None:
                 continue
             parts = [p for p in layout.arch_parts(arch) if p.label != f"flags.{flag}"]
             hits = [p.label for p in parts if p.mask & layout.bit_value(bit)]
+            if bit >= arch.pte_bits:
+                hits.append(f"beyond the {arch.pte_bits}-bit PTE")
             if hits:
                 self.report(
                     "SWP301",

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from codegen.errors import SwapgenError
 
@@ -103,7 +104,7 @@ def _payload_text(part: email.message.Message) -> str | None:
         raw = part.get_payload(decode=True)
     except Exception:  # a broken transfer encoding is a finding
         return None
-    if raw is None:
+    if not isinstance(raw, bytes):
         return None
     try:
         charset = part.get_content_charset() or "utf-8"
@@ -186,7 +187,7 @@ def trim_diff(diff: str, keep: Callable[[str], bool]) -> str:
     return "".join(str(patched) for patched in patchset if any(map(keep, _paths(patched))))
 
 
-def _paths(patched) -> list[str]:
+def _paths(patched: Any) -> list[str]:
     """A patched file's path as unidiff reads it, and its old and new names without a/ b/."""
     names = [patched.path]
     for name in (patched.source_file, patched.target_file):
@@ -309,7 +310,7 @@ def _skipped(reason: str) -> email.message.Message:
     return message
 
 
-def _lines(handle) -> Iterator[bytes]:
+def _lines(handle: Iterable[bytes]) -> Iterator[bytes]:
     yield from handle
 
 

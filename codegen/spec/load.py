@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,10 @@ from codegen.spec.model import (
     TypeGroup,
     freeze,
 )
-from codegen.spec.yamlpos import LoadedYaml, Problem, YamlPath, load_yaml
+from codegen.spec.yamlpos import LoadedYaml, Position, Problem, YamlPath, load_yaml
+
+Report = Callable[[YamlPath, str], None]
+"""Records a problem at the node a path names."""
 
 MAX_SPEC_BYTES = 1024 * 1024
 
@@ -92,9 +96,7 @@ def _load_and_check(path: Path, use_cache: bool) -> tuple[LoadedYaml, list[Probl
     return loaded, problems
 
 
-def _pos(file: str, line: int = 1):
-    from codegen.spec.yamlpos import Position
-
+def _pos(file: str, line: int = 1) -> Position:
     return Position(file, line, 1)
 
 
@@ -166,7 +168,7 @@ def _schema_problems(loaded: LoadedYaml) -> list[Problem]:
     return sorted(set(problems))
 
 
-def _translate(loaded: LoadedYaml, error) -> list[Problem]:
+def _translate(loaded: LoadedYaml, error: Any) -> list[Problem]:
     path: YamlPath = tuple(error.absolute_path)
     where = _dotted(path)
     kind = error.validator
@@ -278,21 +280,21 @@ def _lookup(data: Any, path: YamlPath) -> Any:
     return data
 
 
-def _check_types(spec: Spec, report) -> None:
+def _check_types(spec: Spec, report: Report) -> None:
     seen_types: dict[str, YamlPath] = {}
     seen_macros: dict[str, YamlPath] = {}
     seen_groups: dict[str, YamlPath] = {}
     for gi, group in enumerate(spec.groups):
         base = ("swap_types", "groups", gi)
-        for table, key, path in (
+        for table, key, where in (
             (seen_groups, group.name, (*base, "name")),
             (seen_macros, group.count_macro, (*base, "count_macro")),
         ):
             if key in table:
-                report(path, f"'{key}' is used twice (first at {_dotted(table[key])})")
-            table[key] = path
+                report(where, f"'{key}' is used twice (first at {_dotted(table[key])})")
+            table[key] = where
         for ti, name in enumerate(group.types):
-            path = (*base, "types", ti)
+            path: YamlPath = (*base, "types", ti)
             if name in seen_types:
                 report(
                     path, f"swap type {name} is listed twice (first at {_dotted(seen_types[name])})"
@@ -312,7 +314,7 @@ def _check_types(spec: Spec, report) -> None:
         )
 
 
-def _check_markers(spec: Spec, report) -> None:
+def _check_markers(spec: Spec, report: Report) -> None:
     markers = spec.markers
     by_bit: dict[int, int] = {}
     by_name: dict[str, int] = {}
@@ -344,7 +346,7 @@ def _check_markers(spec: Spec, report) -> None:
             )
 
 
-def _check_naming(data: dict, report) -> None:
+def _check_naming(data: dict[str, Any], report: Report) -> None:
     naming = data["naming"]
     generic = data["generic"]
     api = naming["api"]
@@ -366,7 +368,13 @@ def _check_naming(data: dict, report) -> None:
         )
 
 
-def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
+def _check_arch(
+    spec: Spec,
+    arch: Arch,
+    raw: dict[str, Any],
+    report: Report,
+    position_of: Callable[[YamlPath], Position],
+) -> None:
     base: YamlPath = ("arches", arch.name)
 
     def part_path(label: str) -> YamlPath:
@@ -408,19 +416,19 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
             f"{arch.name} type field is {arch.type.width} bits, narrower than "
             f"MAX_SWAPFILES_SHIFT {spec.max_swapfiles_shift}",
         )
-    for flag, symbol in FLAG_SELECTS.items():
-        has_flag = flag in arch.flags
+    for kind, symbol in FLAG_SELECTS.items():
+        has_flag = kind in arch.flags
         selects = arch.selects_symbol(symbol)
         if has_flag and not selects:
             report(
-                (*base, "flags", flag),
-                f"{arch.name} has a {flag} swap bit but kconfig_selects lacks {symbol}",
+                (*base, "flags", kind),
+                f"{arch.name} has a {kind} swap bit but kconfig_selects lacks {symbol}",
             )
         elif selects and not has_flag:
             index = next(i for i, s in enumerate(arch.selects) if s.symbol == symbol)
             report(
                 (*base, "kconfig_selects", index, "symbol"),
-                f"{arch.name} selects {symbol} but has no {flag} swap bit in flags",
+                f"{arch.name} selects {symbol} but has no {kind} swap bit in flags",
             )
     for index, select in enumerate(arch.selects):
         if select.condition is not None:
@@ -454,13 +462,13 @@ def _check_arch(spec: Spec, arch: Arch, raw: dict, report, position_of) -> None:
             "says every arch must implement pte_swp_exclusive() (v6.3 and later)",
         )
     macros: dict[str, str] = {}
-    for name, flag in arch.flags.items():
+    for flag_name, flag in arch.flags.items():
         if flag.macro in macros:
             report(
-                (*base, "flags", name, "macro"),
+                (*base, "flags", flag_name, "macro"),
                 f"{flag.macro} is also the {macros[flag.macro]} macro",
             )
-        macros[flag.macro] = name
+        macros[flag.macro] = flag_name
     seen_headers: set[str] = set()
     for i, header in enumerate(raw["headers"]):
         if header in seen_headers:

@@ -5,9 +5,12 @@ Nothing here computes bits; ``codegen.layout`` does the arithmetic on these obje
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Field:
     lsb: int
     width: int
     inverted: bool = False
-    macros: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    macros: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def msb(self) -> int:
@@ -115,7 +118,7 @@ class Arch:
     kconfig: str
     type: Field
     offset: Field
-    flags: MappingProxyType  # flag name -> Flag, in codegen.kernel.flags order
+    flags: Mapping[str, Flag]  # flag name -> Flag, in codegen.kernel.flags order
     zero_bits: tuple[BitRange, ...]
     one_bits: tuple[BitRange, ...]
     max_swapfiles_check: bool
@@ -137,13 +140,13 @@ class Spec:
     path: str
     kernel: str
     source: str
-    generic_files: MappingProxyType
+    generic_files: Mapping[str, str]
     max_swapfiles_shift: int
     min_max_swapfiles: int
     groups: tuple[TypeGroup, ...]
     markers: MarkerSet
     naming: Naming
-    arches: MappingProxyType  # arch name -> Arch, in spec order
+    arches: Mapping[str, Arch]  # arch name -> Arch, in spec order
     unverified: tuple[str, ...] = ()
 
     def arch(self, name: str) -> Arch:
@@ -155,5 +158,5 @@ class Spec:
         return tuple(g.gate for g in self.groups if g.gate)
 
 
-def freeze(mapping: dict[str, Any]) -> MappingProxyType:
+def freeze(mapping: Mapping[str, T]) -> Mapping[str, T]:
     return MappingProxyType(dict(mapping))

@@ -9,6 +9,7 @@ real call, a statement expression) is Unevaluable at its definition's line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from codegen import layout
@@ -24,7 +25,7 @@ from codegen.csrc.preprocess import (
 )
 from codegen.csrc.probe import Probe, Snippet, find_compiler, fold
 from codegen.kernel.arches import arch_info
-from codegen.kernel.flags import FLAG_KINDS
+from codegen.kernel.flags import FLAG_KINDS, FlagKind
 
 ENTRY_MACROS = (
     "__swp_type",
@@ -135,7 +136,11 @@ def probe(
     return behaviour
 
 
-def _entry_probes(scan: HeaderScan, needs, word_bits: int, source: str) -> list[Probe]:
+Needs = Callable[..., tuple[str, ...]]
+"""Records the definitions some roots need; their names, dependencies first."""
+
+
+def _entry_probes(scan: HeaderScan, needs: Needs, word_bits: int, source: str) -> list[Probe]:
     entry = "__swp_entry_to_pte(__swp_entry({t}UL, {o:#x}UL))"
     back = "__pte_to_swp_entry(" + entry + ")"
     deps = needs(*ENTRY_MACROS)
@@ -152,7 +157,7 @@ def _entry_probes(scan: HeaderScan, needs, word_bits: int, source: str) -> list[
     return probes
 
 
-def _flag_probes(scan: HeaderScan, needs, flags) -> list[Probe]:
+def _flag_probes(scan: HeaderScan, needs: Needs, flags: list[FlagKind]) -> list[Probe]:
     probes = []
     for kind in flags:
         set_fn, test_fn, clear_fn = kind.helpers
@@ -189,7 +194,11 @@ def _code(item: Macro | Function) -> str:
 
 
 def _infer(
-    behaviour: ArchBehaviour, values: dict[str, int], word_bits: int, flags, arch: str
+    behaviour: ArchBehaviour,
+    values: dict[str, int],
+    word_bits: int,
+    flags: list[FlagKind],
+    arch: str,
 ) -> None:
     def value(kind: str, t: int, o: int) -> int | None:
         found = values.get(f"{kind} {t} {o}")

@@ -7,6 +7,7 @@ what the arch's macros and helpers do from ``codegen.tree.behaviour``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from codegen import layout
@@ -14,6 +15,7 @@ from codegen.csrc import layoutcomment
 from codegen.csrc.cint import DataModel
 from codegen.csrc.kconfig import Kconfig, Select, read_kconfig
 from codegen.csrc.preprocess import (
+    Config,
     HeaderScan,
     Unevaluable,
     definitions,
@@ -89,7 +91,7 @@ class TreeFacts:
 # --- generic headers ----------------------------------------------------------------------
 
 
-def _read_files(source: TreeSource, paths) -> list[tuple[str, str]]:
+def _read_files(source: TreeSource, paths: Iterable[str]) -> list[tuple[str, str]]:
     files = []
     for path in paths:
         text = source.read(path)
@@ -141,9 +143,12 @@ def read_generic(source: TreeSource, spec: Spec) -> GenericFacts:
     return facts
 
 
-def _read_numbers(facts: GenericFacts, swap_h, base: dict, gates: list[str]) -> None:
+def _read_numbers(
+    facts: GenericFacts, swap_h: list[tuple[str, str]], base: Config, gates: list[str]
+) -> None:
     """MAX_SWAPFILES and every special type with all gates on, each alone off, all off."""
-    settings = [frozenset()] + [frozenset([g]) for g in gates] + [frozenset(gates)]
+    settings: list[frozenset[str]] = [frozenset(), *(frozenset([g]) for g in gates)]
+    settings.append(frozenset(gates))
     for off in dict.fromkeys(settings):
         config = dict(base, **{g: g not in off for g in gates})
         scan = scan_headers(swap_h, config)
@@ -164,7 +169,7 @@ def _read_numbers(facts: GenericFacts, swap_h, base: dict, gates: list[str]) -> 
                 facts.counts[name] = Located(numbers[name], macro.file, macro.line)
 
 
-def _read_markers(facts: GenericFacts, spec: Spec, scan: HeaderScan, base: dict) -> None:
+def _read_markers(facts: GenericFacts, spec: Spec, scan: HeaderScan, base: Config) -> None:
     names = [n for n, m in scan.macros.items() if n.startswith("PTE_MARKER_") and m.params is None]
     for name, value in values(scan, base, DataModel(64, 64), names).items():
         macro = scan.macros[name]

@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 from codegen import layout
-from codegen.csrc.preprocess import Evaluator, tokenize
+from codegen.csrc.preprocess import Evaluator, HeaderScan, Unevaluable, tokenize
+from codegen.errors import SwapgenError
 from codegen.kernel.flags import FLAG_NAMES, FLAGS, MANDATORY_FLAG, flag_of_macro_name
 from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import TreeFacts, arch_model
@@ -25,7 +26,7 @@ def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:
     counts = [t for t in tokenize(scan.macros["MAX_SWAPFILES"].body) if t.endswith("_NUM")]
     _limit, types = facts.generic.numbers[frozenset()]
     refs: dict[frozenset, list[str]] = {}
-    for name in sorted(types, key=types.get):
+    for name in sorted(types, key=lambda n: types[n]):
         body = set(tokenize(scan.macros[name].body))
         refs.setdefault(frozenset(c for c in counts if c in body), []).append(name)
     ordered = sorted(refs.items(), key=lambda item: len(item[0]))
@@ -70,22 +71,20 @@ def _marker_helpers(
     return make, test or f"is_{marker.lower()}", header
 
 
-def _flag_macro(arch_facts, flag: str, bit: int, template_arch: Arch) -> str:
-    evaluator = Evaluator(arch_facts.scan, {}, arch_model(template_arch))
+def _flag_macro(scan: HeaderScan, flag: str, bit: int, template_arch: Arch) -> str:
+    evaluator = Evaluator(scan, {}, arch_model(template_arch))
     candidates = []
     if flag in template_arch.flags:
         candidates.append(template_arch.flags[flag].macro)
-    candidates += [
-        n for n in arch_facts.scan.macros if (k := flag_of_macro_name(n)) and k.name == flag
-    ]
+    candidates += [n for n in scan.macros if (k := flag_of_macro_name(n)) and k.name == flag]
     for name in candidates:
-        macro = arch_facts.scan.macros.get(name)
+        macro = scan.macros.get(name)
         if macro is None or macro.params is not None:
             continue
         try:
             if evaluator.value(name, macro.where) == layout.bit_value(bit):
                 return name
-        except Exception:
+        except Unevaluable:
             continue
     return candidates[0] if candidates else f"_PAGE_SWP_{FLAGS[flag].word}"
 
@@ -94,13 +93,16 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
     arch_facts = facts.arches[template.name]
     b = arch_facts.behaviour
     scan = arch_facts.scan
+    if b is None or scan is None or b.type_lsb is None or b.offset_lsb is None:
+        raise SwapgenError(f"cannot import {template.name}: its swap-PTE code was not evaluated")
+    type_lsb, offset_lsb = b.type_lsb, b.offset_lsb
     flags = {}
     for flag in FLAG_NAMES:
         if flag not in b.flags:
             continue
         entry: dict[str, Any] = {
             "bit": b.flags[flag],
-            "macro": _flag_macro(arch_facts, flag, b.flags[flag], template),
+            "macro": _flag_macro(scan, flag, b.flags[flag], template),
         }
         spec_flag = template.flags.get(flag)
         if spec_flag and spec_flag.bit == b.flags[flag]:
@@ -110,9 +112,9 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
         elif FLAGS[flag].config:
             entry["condition"] = FLAGS[flag].config
         flags[flag] = entry
-    fields = {
-        "type": {"lsb": b.type_lsb, "width": b.type_width},
-        "offset": {"lsb": b.offset_lsb, "width": b.offset_width, "inverted": b.inverted},
+    fields: dict[str, dict[str, Any]] = {
+        "type": {"lsb": type_lsb, "width": b.type_width},
+        "offset": {"lsb": offset_lsb, "width": b.offset_width, "inverted": b.inverted},
     }
     for name, field in fields.items():
         values = {
@@ -127,12 +129,12 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
                 try:
                     if evaluator.value(macro, scan.macros[macro].where) == values[role]:
                         macros[role] = macro
-                except Exception:
+                except Unevaluable:
                     pass
         if macros:
             field["macros"] = macros
-    used = layout.bit_mask(b.type_lsb, b.type_lsb + b.type_width - 1) | layout.bit_mask(
-        b.offset_lsb, b.offset_lsb + b.offset_width - 1
+    used = layout.bit_mask(type_lsb, type_lsb + b.type_width - 1) | layout.bit_mask(
+        offset_lsb, offset_lsb + b.offset_width - 1
     )
     used |= layout.bits_mask(b.flags.values()) | b.always_set
     zero_bits = [

@@ -26,7 +26,9 @@ from codegen.tree.facts import (
 Place = tuple[str, int]
 
 
-def _finding(rule_id: str, arch: str, where: Place, message: str, tree=None, spec=None) -> Finding:
+def _finding(
+    rule_id: str, arch: str, where: Place, message: str, tree: Any = None, spec: Any = None
+) -> Finding:
     return finding(rule_id, where[0], where[1], message, arch=arch, tree=tree, spec=spec)
 
 
@@ -126,7 +128,7 @@ def _compare_types(
     for name in tree.keys() - wanted.keys():
         message = f"special swap type {name} is in the tree, not the spec"
         yield _finding("SWP502", "generic", generic.where(name, swap_h), message, tree[name], None)
-    for name in sorted(tree.keys() & wanted.keys(), key=wanted.get):
+    for name in sorted(tree.keys() & wanted.keys(), key=lambda n: wanted[n]):
         what = f"{name} with every gate on"
         yield from _differs(
             "SWP501", "generic", generic.where(name, swap_h), what, tree[name], wanted[name]
