@@ -89,40 +89,28 @@ def _commit_all(tree: Path, message: str) -> None:
     git(tree, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", message)
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTILE))
-def test_review_with_a_base_tree_runs_nothing(tmp_path, kind):
+def hostile_patch(tmp_path: Path, hostile: Hostile, mark: Path) -> tuple[Path, Path, int]:
+    """A git repository of the 6.12 tree, and the hostile edit as a mailed patch against it:
+    (tree, patch, line of the hostile definition)."""
     tree = copy_tree("6.12", tmp_path / "linux")
     git(tree, "init", "-q")
     _commit_all(tree, "base")
-    mark = tmp_path / "pwned"
-    hostile = HOSTILE[kind]
-    line = plant(tree, hostile, mark)
-    _commit_all(tree, "x86/mm: a helpful cleanup")
-    patch = tmp_path / "0001.patch"
-    patch.write_bytes(
-        git(tree, "format-patch", "-1", "--stdout", "HEAD").encode()
-    )
-    git(tree, "reset", "-q", "--hard", "HEAD~1")
-    result = run_main("review", "--tree", str(tree), "--format", "json", str(patch))
-    assert not mark.exists(), "the series' code ran"
-    report = json.loads(result.out)
-    found = unevaluable(report["findings"], hostile.file)
-    assert [f["line"] for f in found] == [line], report
-    assert "system" in found[0]["message"]
-
-
-@pytest.mark.parametrize("kind", sorted(HOSTILE))
-def test_review_without_a_tree_runs_nothing(tmp_path, kind):
-    tree = copy_tree("6.12", tmp_path / "linux")
-    git(tree, "init", "-q")
-    _commit_all(tree, "base")
-    mark = tmp_path / "pwned"
-    hostile = HOSTILE[kind]
     line = plant(tree, hostile, mark)
     _commit_all(tree, "x86/mm: a helpful cleanup")
     patch = tmp_path / "0001.patch"
     patch.write_bytes(git(tree, "format-patch", "-1", "--stdout", "HEAD").encode())
-    result = run_main("review", "--spec", "6.12", "--format", "json", str(patch))
+    git(tree, "reset", "-q", "--hard", "HEAD~1")
+    return tree, patch, line
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+@pytest.mark.parametrize("with_tree", [True, False], ids=["with-tree", "without-tree"])
+def test_review_of_a_hostile_patch_runs_nothing(tmp_path, kind, with_tree):
+    mark = tmp_path / "pwned"
+    hostile = HOSTILE[kind]
+    tree, patch, line = hostile_patch(tmp_path, hostile, mark)
+    base = ["--tree", str(tree)] if with_tree else ["--spec", "6.12"]
+    result = run_main("review", *base, "--format", "json", str(patch))
     assert not mark.exists(), "the series' code ran"
     report = json.loads(result.out)
     found = unevaluable(report["findings"], hostile.file)

@@ -70,9 +70,6 @@ class RevisionReader:
             raise too_big(f"{relpath} at {self.rev}", blob.size, max_bytes)
         return str(blob.data_stream.read().decode("utf-8", errors="replace"))
 
-    def describe(self) -> str:
-        return f"{self.rev} ({self.commit.hexsha[:12]})"
-
 
 class Repository:
     """A user's kernel repository, handled so that their checkout is never touched:
@@ -140,7 +137,7 @@ class Repository:
             tree_repo.git.commit("-q", "-F", handle.name, *(["--signoff"] if signoff else []))
         return tree_repo.head.commit.hexsha
 
-    def format_patch(self, base: str, branch: str, out: Path, subject: str) -> list[Path]:
+    def format_patch(self, base: str, branch: str, out: Path) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
         listing = self.repo.git.format_patch(
             "--cover-letter", f"--base={base}", "-o", str(out), f"{base}..{branch}"

@@ -90,7 +90,7 @@ def make_series(
         after = read_tree(TreeSource(worktree), spec, list(spec.arches))
         remaining = [f for f in compare(spec, after) if f.severity == "error"]
         result.unpatchable += [f"still differs after the series: {f.text()}" for f in remaining]
-        staged = repo.format_patch(base, branch, staging, spec.name)
+        staged = repo.format_patch(base, branch, staging)
         _fill_cover_letter(staged, spec, plan.changes, result.unpatchable)
         with hold_interrupts(drop=True):  # the last step: the patches go to --out at once
             result.patches = _move_into(staged, out_dir)

@@ -28,11 +28,6 @@ FROM_LINE_RE = re.compile(
     rb" +\d+ \d\d:\d\d:\d\d \d{4}"
 )
 """An mbox separator as git mailsplit takes it: 'From ' alone is just a line of a message."""
-FROM_LINE_RE = re.compile(
-    rb"^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-    rb" +\d+ \d\d:\d\d:\d\d \d{4}"
-)
-"""An mbox separator as git mailsplit takes it: 'From ' alone is just a line of a message."""
 
 
 @dataclass
