@@ -122,6 +122,7 @@ PACKAGES = (
     ("jsonschema", "jsonschema", "validate (and the first read of a spec)"),
     ("Jinja2", "jinja2", "generate, layout, patch (the templates)"),
     ("unidiff", "unidiff", "review (reading the diffs)"),
+    ("pyelftools", "elftools", "sync, import, review (reading the compiled probes)"),
 )
 
 
@@ -163,8 +164,8 @@ def check_git(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
 
 
 def check_cc(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
-    """The host C compiler: it must build a program that then runs, as probe.py needs."""
-    enables = "sync and import (they compile and run the tree's swap macros)"
+    """The host C compiler: it must build a program that then runs (our own C harness)."""
+    enables = "running the C harness of the generated headers on the host"
     names = ["gcc", "cc"]
     path = _find(which, names)
     if not path:
@@ -205,7 +206,11 @@ def check_clang(which: Which = shutil.which, run: Run = subprocess.run) -> list[
         results = [(False, "no clang")] * len(arches)
     for (arch, tool), (ok, why) in zip(arches, results, strict=True):
         detail = f"--target={tool.clang_target}" + ("" if ok else f": {why}")
-        checks.append(Check(f"clang {arch}", ok, detail, f"compile tests of the {arch} headers"))
+        enables = (
+            f"sync, import and review of {arch}'s swap-PTE code (compiled, never run) "
+            f"unless {' or '.join(tool.gcc)} is here; compile tests of its headers"
+        )
+        checks.append(Check(f"clang {arch}", ok, detail, enables))
     return checks
 
 

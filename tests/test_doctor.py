@@ -23,6 +23,7 @@ EXPECTED_NAMES = [
     "jsonschema",
     "Jinja2",
     "unidiff",
+    "pyelftools",
     "libyaml",
     "bundled specs",
     "schema cache",
@@ -271,7 +272,7 @@ def test_json_has_the_same_parts_as_text():
     assert all(set(i) == {"name", "present", "detail", "enables", "required"} for i in items)
     required = {i["name"] for i in items if i["required"]}
     assert required == {"python", "swapgen", "GitPython", "PyYAML", "jsonschema", "Jinja2",
-                        "unidiff", "bundled specs"}  # fmt: skip
+                        "unidiff", "pyelftools", "bundled specs"}  # fmt: skip
 
 
 def test_importing_doctor_does_not_import_gitpython():
