@@ -12,6 +12,7 @@ Unevaluable with file and line; it never guesses.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,8 +157,14 @@ class LogicalLine:
     comments: tuple[Comment, ...]
 
 
-def logical_lines(text: str, path: str = "") -> list[LogicalLine]:
-    """The lines of C text with backslash continuations joined and comments taken out."""
+_SPECIAL_CHARS = frozenset("/\"'")
+"""The characters that can start a comment or a quoted string."""
+
+
+@functools.lru_cache(maxsize=64)
+def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
+    """The lines of C text with backslash continuations joined and comments taken out
+    (cached: a tree's headers are read under several Kconfig settings)."""
     out: list[LogicalLine] = []
     lines = text.split("\n")
     i = 0
@@ -172,6 +179,8 @@ def logical_lines(text: str, path: str = "") -> list[LogicalLine]:
             i += 1
             pos = 0
             piece = ""
+            if in_comment is None and not _SPECIAL_CHARS.intersection(raw):
+                piece, pos = raw, len(raw)  # nothing to strip: most lines
             while pos < len(raw):
                 if in_comment is not None:
                     end = raw.find("*/", pos)
@@ -210,7 +219,7 @@ def logical_lines(text: str, path: str = "") -> list[LogicalLine]:
             break
         out.append(LogicalLine(start, code, tuple(pending)))
         pending = []
-    return out
+    return tuple(out)
 
 
 def definitions(text: str) -> dict[str, int]:
@@ -609,7 +618,9 @@ class _Reader:
             if target and target != path:
                 visit(target)
 
-    def _take_function(self, path: str, lines: list[LogicalLine], start: int, name: str) -> int:
+    def _take_function(
+        self, path: str, lines: Sequence[LogicalLine], start: int, name: str
+    ) -> int:
         """Record the inline function whose definition starts at lines[start]; the next index."""
         text_lines = []
         depth = 0
