@@ -27,6 +27,9 @@ def hold_interrupts(drop: bool = False) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN and _depth == 0:
+        yield  # started with Ctrl-C ignored (nohup, a background job): keep it so
+        return
     previous = None
     if _depth == 0:
         _held.clear()

@@ -19,16 +19,64 @@ SPECS = REPO / "specs"
 VERSIONS = ("6.1", "6.12", "6.19")
 
 
+GIT_LOCATION_AND_IDENTITY = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX", "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+)  # fmt: skip
+"""Set when pytest runs from a git hook or under a user's git set-up: they would point the
+tests' git commands at another repository or another author."""
+
+TEST_GITCONFIG = "[user]\n\tname = swapgen tests\n\temail = tests@example.org\n"
+"""The only git configuration the tests see besides each repository's own."""
+
+
+def hermetic_environment(home: Path) -> dict[str, str | None]:
+    """The environment the tests (and the processes they start) run in, whatever pytest was
+    started from (None means unset):
+
+    - a private HOME, so neither ~/.gitconfig (signing, hooks, autocrlf, or no identity at
+      all), ~/.checkpatch.conf nor ~/.cache reaches them; its .gitconfig names an author,
+      as any machine that commits has; pip keeps the user's own configuration;
+    - a private schema cache; no git repository, author or config from the caller's
+      environment; no SWAPGEN_DEBUG, which turns exit 3 into a traceback.
+    """
+    (home / ".gitconfig").write_text(TEST_GITCONFIG)
+    changes: dict[str, str | None] = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "SWAPGEN_CACHE_DIR": str(home / "schema-cache"),
+        "SWAPGEN_DEBUG": None,
+    }
+    if "PIP_CONFIG_FILE" not in os.environ:
+        user_config = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        for pip_conf in (user_config / "pip/pip.conf", Path.home() / ".pip/pip.conf"):
+            if pip_conf.is_file():
+                changes["PIP_CONFIG_FILE"] = str(pip_conf)
+                break
+    for name in os.environ:
+        if name in GIT_LOCATION_AND_IDENTITY or name.startswith("GIT_CONFIG"):
+            changes[name] = None
+    return changes
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _private_schema_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Tests (and the processes they start) use their own schema cache, never ~/.cache."""
-    old = os.environ.get("SWAPGEN_CACHE_DIR")
-    os.environ["SWAPGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("schema-cache"))
+def _hermetic_environment(tmp_path_factory: pytest.TempPathFactory):
+    """Tests do not depend on the caller's environment; see ``hermetic_environment``."""
+    changes = hermetic_environment(tmp_path_factory.mktemp("home"))
+    saved = {name: os.environ.get(name) for name in changes}
+    for name, value in changes.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     yield
-    if old is None:
-        del os.environ["SWAPGEN_CACHE_DIR"]
-    else:
-        os.environ["SWAPGEN_CACHE_DIR"] = old
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def spec_path(version: str) -> Path:
@@ -64,13 +112,15 @@ def swapgen_executable() -> list[str]:
 
 
 def run_script(*argv: str, cwd: Path | None = None, stdin: str | None = None) -> CliResult:
-    """Run swapgen as a real process, the way a user does."""
+    """Run swapgen as a real process, the way a user does; with ``stdin`` None its stdin is
+    empty (never pytest's terminal, which a background run may not read)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
         [*swapgen_executable(), *argv],
         cwd=cwd or REPO,
         input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
         capture_output=True,
         text=True,
         env=env,

@@ -1,16 +1,23 @@
 """Real kernel trees for the integration tests: Debian's linux-source-6.1 and -6.12.
 
 Only the paths the bundled specs name (plus the Makefile and checkpatch) are extracted from
-/usr/src/linux-source-<v>.tar.xz, once, into a cache directory keyed by the tarball.
+/usr/src/linux-source-<v>.tar.xz, once, into a cache directory keyed by the tarball and
+shared by every test run on the machine. Runs may be concurrent: a run extracts under a lock
+per cache key into a private directory beside the cache, writes the ``.complete`` marker
+inside it and renames it into place, so a tree is either absent or whole, and never removed
+while another run reads it. What a killed run left half-made is cleared under the lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +32,9 @@ EXTRA_PATHS = [
     "scripts/spelling.txt",
     "scripts/const_structs.checkpatch",
 ]
+
+COMPLETE = ".complete"
+"""Written last inside a tree's directory, before the rename that publishes it."""
 
 
 def needed_paths() -> list[str]:
@@ -43,28 +53,27 @@ def tarball(version: str) -> Path:
     return Path("/usr/src") / f"linux-source-{version}.tar.xz"
 
 
-def kernel_tree(version: str) -> Path:
-    """The extracted tree for a version; skipped (failed on CI) when the package is missing."""
-    archive = tarball(version)
-    if not archive.is_file():
-        message = f"{archive} is missing (apt-get install linux-source-{version}; .ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    paths = needed_paths()
-    stat = archive.stat()
-    key = hashlib.sha256(f"{archive}:{stat.st_size}:{stat.st_mtime}:{paths}".encode()).hexdigest()[
-        :16
-    ]
-    cache = Path(tempfile.gettempdir()) / "swapgen-test-trees" / f"{version}-{key}"
-    root = cache / f"linux-source-{version}"
-    if (cache / ".complete").is_file():
-        return root
-    shutil.rmtree(cache, ignore_errors=True)
-    cache.mkdir(parents=True)
+def cache_root() -> Path:
+    """Where extracted trees are kept: shared by every run that has the same temp dir."""
+    return Path(tempfile.gettempdir()) / "swapgen-test-trees"
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive flock on ``path`` (created if need be) for the block."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def extract(archive: Path, version: str, paths: list[str], dest: Path) -> None:
+    """The named paths of the tarball into ``dest``, then the completion marker."""
     members = [f"linux-source-{version}/{p}" for p in paths]
     proc = subprocess.run(
-        ["tar", "-xJf", str(archive), "-C", str(cache), *members],
+        ["tar", "-xJf", str(archive), "-C", str(dest), *members],
         capture_output=True,
         text=True,
     )
@@ -74,8 +83,44 @@ def kernel_tree(version: str) -> Path:
         if "Not found in archive" not in line and "Exiting with failure status" not in line
     ]
     assert not unexpected, "\n".join(unexpected)
-    assert (root / "include/linux/swap.h").is_file(), proc.stderr
-    (cache / ".complete").write_text("\n".join(paths))
+    assert (dest / f"linux-source-{version}/include/linux/swap.h").is_file(), proc.stderr
+    (dest / COMPLETE).write_text("\n".join(paths))
+
+
+def kernel_tree(version: str) -> Path:
+    """The extracted tree for a version; skipped (failed on CI) when the package is missing.
+
+    The tree is shared between runs: read it, or copy it (``copy_tree``) to change it."""
+    archive = tarball(version)
+    if not archive.is_file():
+        message = f"{archive} is missing (apt-get install linux-source-{version}; .ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    paths = needed_paths()
+    stat = archive.stat()
+    key = hashlib.sha256(f"{archive}:{stat.st_size}:{stat.st_mtime}:{paths}".encode()).hexdigest()
+    name = f"{version}-{key[:16]}"
+    parent = cache_root()
+    cache = parent / name
+    root = cache / f"linux-source-{version}"
+    if (cache / COMPLETE).is_file():
+        return root
+    parent.mkdir(parents=True, exist_ok=True)
+    with locked(parent / f"{name}.lock"):
+        if (cache / COMPLETE).is_file():  # another run made it while this one waited
+            return root
+        # under the lock nobody is extracting this key: anything here is a killed run's
+        for stale in [cache, *parent.glob(f".{name}-partial-*")]:
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-partial-", dir=parent))
+        try:
+            staging.chmod(0o755)  # mkdtemp's 0700 would hide the tree from other users
+            extract(archive, version, paths, staging)
+            staging.rename(cache)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return root
 
 

@@ -280,8 +280,17 @@ def test_broken_spec_reports_the_line_and_the_problem(case: Case, spec_editor: S
     assert result.err.strip().endswith("problem" if len(problems) == 1 else "problems")
 
 
-def test_there_are_at_least_fifteen_distinct_broken_specs():
-    assert len({c.id for c in CASES}) >= 15
+def test_the_broken_specs_cover_every_layer_of_validation(spec_editor: SpecEditor):
+    """The cases reach the YAML reader (SWP001), the schema (SWP002) and the semantic checks
+    (SWP003), and no two of them are the same problem."""
+    rules, messages = set(), []
+    for case in CASES:
+        problems = check_spec(spec_editor.edit(case.version, *case.edits))
+        found = next(p for p in problems if case.message in p.message)
+        rules.add(found.rule)
+        messages.append(found.message)
+    assert rules == {"SWP001", "SWP002", "SWP003"}
+    assert len(set(messages)) == len(CASES)
 
 
 def test_every_problem_is_reported_at_once(spec_editor: SpecEditor):

@@ -59,16 +59,15 @@ def git(path: Path, *args: str) -> str:
     return proc.stdout
 
 
-def small_repo(path: Path, identity: bool = True) -> Path:
+def small_repo(path: Path) -> Path:
     """A real git repository with one commit and no kernel files in it."""
     path.mkdir(parents=True)
     git(path, "init", "-q", "-b", "master")
     (path / "README").write_text("not a kernel\n")
     git(path, "add", "README")
     git(path, "commit", "-qm", "first")
-    if identity:
-        git(path, "config", "user.name", "Err Paths")
-        git(path, "config", "user.email", "err@example.org")
+    git(path, "config", "user.name", "Err Paths")
+    git(path, "config", "user.email", "err@example.org")
     return path
 
 
@@ -242,13 +241,15 @@ def _patch_without_git_identity(ctx: Ctx) -> Built:
     system = subprocess.run(["git", "config", "--system", "user.name"], capture_output=True)
     if system.returncode == 0:
         pytest.skip("this machine's /etc/gitconfig names a git user")
-    repo = small_repo(ctx.tmp / "repo", identity=False)
+    repo = ctx.tmp / "repo"  # a clone: the kernel tree without the fixture's local identity
+    subprocess.run(["git", "clone", "-q", str(ctx.fixture("kernel_repo")), str(repo)], check=True)
     home = ctx.tmp / "home"
     home.mkdir()
     monkeypatch = ctx.fixture("monkeypatch")
     monkeypatch.setenv("HOME", str(home))  # no ~/.gitconfig: no user.name anywhere
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    argv = ["patch", "--tree", str(repo), "--spec", "6.12", "--out", str(ctx.tmp / "series")]
+    spec = str(guard_spec(ctx.tmp))  # drift: there is something to commit
+    argv = ["patch", "--tree", str(repo), "--spec", spec, "--out", str(ctx.tmp / "series")]
     return argv, f"{repo}: set git user.name and user.email: commits need an author"
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def test_editing_a_template_makes_check_fail(tmp_path):
     )
     env_repo = dict(os.environ, PYTHONPATH=str(repo))
     proc = subprocess.run(
-        ["python3", "-m", "codegen", "generate", "--check"],
+        [sys.executable, "-m", "codegen", "generate", "--check"],
         cwd=repo,
         capture_output=True,
         text=True,

@@ -5,6 +5,12 @@ swapgen runs as a real process in its own process group; the test waits for a po
 middle of the work it can observe from outside (a staged file under out/, a worktree in
 .git/worktrees, or a delay), then sends SIGINT to the whole group, as a terminal's Ctrl-C
 does, so git and gcc children are hit too.
+
+The tests do not depend on how pytest was started: a run from a non-interactive shell's
+``cmd &`` or from ``nohup`` has SIGINT ignored, and an ignored signal stays ignored across
+fork and exec, so swapgen would never see Ctrl-C. Each swapgen process is therefore started
+with SIGINT back at its default, and the in-process tests install Python's handler for
+themselves.
 """
 
 from __future__ import annotations
@@ -30,6 +36,11 @@ from tests.kernel_trees import kernel_tree
 INTERRUPTED = 130
 
 
+def default_sigint() -> None:
+    """In the child, before exec: SIGINT at its default, so Python installs its handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_and_interrupt(
     argv: list[str],
     cwd: Path,
@@ -37,16 +48,19 @@ def start_and_interrupt(
     temp: Path | None = None,
     again_after: float | None = None,
     timeout: float = 300,
+    stdin: int = subprocess.DEVNULL,
 ) -> tuple[int, str, bool]:
     """(exit code, stderr, whether SIGINT was sent) of ``python -m codegen argv``, with its
-    temporary files in ``temp``; ``again_after`` sends a second Ctrl-C that much later."""
+    temporary files in ``temp``; ``again_after`` sends a second Ctrl-C that much later.
+    ``stdin=subprocess.PIPE`` gives swapgen a stdin that stays open until it exits."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     if temp is not None:
         env["TMPDIR"] = str(temp)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "codegen", *argv],
-            cwd=cwd, stdout=out, stderr=err, env=env, start_new_session=True,
+            cwd=cwd, stdin=stdin, stdout=out, stderr=err, env=env,
+            start_new_session=True, preexec_fn=default_sigint,
         )  # fmt: skip
         fired = False
         deadline = time.monotonic() + timeout
@@ -60,7 +74,14 @@ def start_and_interrupt(
                         os.killpg(proc.pid, signal.SIGINT)
                 break
             time.sleep(0.0005)
-        code = proc.wait(timeout=timeout)
+        try:
+            code = proc.wait(timeout=timeout)
+        finally:
+            if proc.poll() is None:  # it ignored Ctrl-C: leave nothing running
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            if proc.stdin is not None:
+                proc.stdin.close()
         err.seek(0)
         return code, err.read().decode(), fired
 
@@ -221,10 +242,15 @@ def test_ctrl_c_during_generate_leaves_out_as_it_was(tmp_path):
 def kernel_repo(tmp_path) -> Path:
     repo = tmp_path / "linux"
     subprocess.run(["cp", "-r", str(kernel_tree("6.12")), str(repo)], check=True)
-    for args in (["init", "-q", "-b", "master"], ["config", "user.name", "Ada"],
-                 ["config", "user.email", "ada@example.org"], ["add", "-A"],
-                 ["commit", "-qm", "Linux 6.12"], ["branch", "side"]):
-        git(repo, *args)  # fmt: skip
+    for args in (
+        ["init", "-q", "-b", "master"],
+        ["config", "user.name", "Ada"],
+        ["config", "user.email", "ada@example.org"],
+        ["add", "-A"],
+        ["commit", "-qm", "Linux 6.12"],
+        ["branch", "side"],
+    ):
+        git(repo, *args)
     return repo
 
 
@@ -268,7 +294,11 @@ def test_ctrl_c_during_patch_force_puts_the_old_branch_back(kernel_repo, tmp_pat
     before = repo_state(kernel_repo)
     argv = patch_argv(kernel_repo, tmp_path, "--force")
     code, err, fired = start_and_interrupt(
-        argv, tmp_path, branch_moved(kernel_repo, BRANCH), temp, again_after=0.005 if twice else None
+        argv,
+        tmp_path,
+        branch_moved(kernel_repo, BRANCH),
+        temp,
+        again_after=0.005 if twice else None,
     )
     assert fired
     assert_clean_interrupt(code, err)
@@ -299,11 +329,35 @@ def test_ctrl_c_during_review_tree_leaves_the_repository_as_it_was(
 # --- hold_interrupts itself -----------------------------------------------------------------
 
 
+@pytest.fixture
+def python_sigint_handler():
+    """Python's own SIGINT handler for the test, whatever pytest was started with."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_swapgen_gets_ctrl_c_even_when_pytest_ignores_it(tmp_path):
+    """What every test above relies on: under a pytest that ignores SIGINT, a swapgen it
+    starts still stops with 130 on Ctrl-C. Here swapgen waits for mail on a stdin that
+    never ends, so only the signal can stop it."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        code, err, fired = start_and_interrupt(
+            ["review", "-"], tmp_path, in_swapgen(0.2), stdin=subprocess.PIPE, timeout=30
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert fired
+    assert_clean_interrupt(code, err)
+
+
 def _ctrl_c() -> None:
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(0.01)  # the handler runs at the next bytecode boundary
 
 
+@pytest.mark.usefixtures("python_sigint_handler")
 def test_a_held_interrupt_is_raised_when_the_outermost_block_ends():
     from codegen.interrupts import hold_interrupts
 
@@ -319,6 +373,7 @@ def test_a_held_interrupt_is_raised_when_the_outermost_block_ends():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+@pytest.mark.usefixtures("python_sigint_handler")
 def test_a_dropped_interrupt_is_only_reported(capsys):
     from codegen.interrupts import hold_interrupts
 
@@ -329,3 +384,19 @@ def test_a_dropped_interrupt_is_only_reported(capsys):
         pass  # nothing received: nothing raised
     with pytest.raises(KeyboardInterrupt):
         _ctrl_c()
+
+
+def test_an_ignored_ctrl_c_stays_ignored_inside_a_held_block(capsys):
+    """Started under nohup (SIGINT ignored), swapgen must not start catching Ctrl-C in its
+    held blocks: the signal is ignored there too, and nothing is raised or reported later."""
+    from codegen.interrupts import hold_interrupts
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with hold_interrupts():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+            _ctrl_c()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert capsys.readouterr().err == ""

@@ -301,3 +301,14 @@ def test_a_select_the_tree_lacks_is_patched_in_its_place(repo, tmp_path):
     (patch,) = [p for p in (tmp_path / "series").glob("0001-*.patch")]
     added = [line for line in patch.read_text().splitlines() if line.startswith("+\t")]
     assert added == ["+\tselect ARCH_HAS_SWAPGEN_TEST if X86_64"]
+
+
+def test_no_drift_needs_no_git_identity(base_repo, tmp_path, monkeypatch):
+    """Nothing to commit, so no author is asked for: 'no drift' and exit 0."""
+    clone = tmp_path / "linux"  # a clone has no local user.name; HOME has none either
+    subprocess.run(["git", "clone", "-q", str(base_repo), str(clone)], check=True)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    result = run_main("patch", "--tree", str(clone), "--spec", "6.12")
+    assert result.code == 0, result.err
+    assert "matches linux-6.12: no drift, nothing to do" in result.err

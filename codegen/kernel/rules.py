@@ -204,6 +204,13 @@ _rule(
       predicate in the series; every marker so far has both.""",
 )
 _rule(
+    "SWP205",
+    "error",
+    "PTE marker is not one bit",
+    """A PTE_MARKER_* macro's value is not a single bit (0, or several bits): a marker entry
+      could not carry it apart from the others, and pte_marker_get() would mix them up.""",
+)
+_rule(
     "SWP301",
     "error",
     "swap-PTE flag bit overlaps",

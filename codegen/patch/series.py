@@ -52,7 +52,6 @@ def make_series(
     repo = Repository(tree)
     repo.require_clean()
     base = repo.resolve(base_rev)
-    repo.identity()
     source = TreeSource(tree, base)
     facts = read_tree(source, spec, list(spec.arches))
     findings = [f for f in compare(spec, facts) if f.severity == "error"]
@@ -64,6 +63,7 @@ def make_series(
     result.unpatchable = plan.unpatchable
     if not plan.changes:
         return result
+    repo.identity()  # commits need an author; a tree with no drift does not
     branch = branch or f"swapgen/{spec.name}"
     if repo.branch_exists(branch) and not force:
         raise SwapgenError(f"branch {branch!r} already exists; pass --force or --branch NAME")

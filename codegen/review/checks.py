@@ -217,13 +217,21 @@ class Review:
     def bit(self, changes: SeriesChanges, name: str, arch: Arch | None = None) -> int | None:
         """The bit a single-bit macro sets; for ``BIT(64)`` and the like (a shift past the
         type's width, which C leaves undefined) the bit it reaches for, beyond every PTE."""
+        found = self.bit_or_why(changes, name, arch)
+        return found if isinstance(found, int) else None
+
+    def bit_or_why(
+        self, changes: SeriesChanges, name: str, arch: Arch | None = None
+    ) -> int | str:
+        """As ``bit``, or why there is none: the value is not one bit, or not evaluable."""
         try:
             value = self.evaluator(changes, arch).value(name)
         except ShiftPastWidth as err:
             return err.count
-        except (Unevaluable, RecursionError):
-            return None
-        return layout.single_bit(value)
+        except Unevaluable as err:
+            return err.message
+        bit = layout.single_bit(value)
+        return bit if bit is not None else f"{value:#x} is not one bit"
 
     # -- the rules ------------------------------------------------------------------------------
 
@@ -404,9 +412,16 @@ class Review:
             min(a.offset.width, layout.generic_type_shift(spec, a.pte_bits))
             for a in spec.arches.values()
         )
+        extra_bits = 0  # the bits of markers that are not one bit
         for name, where in added:
-            bit = self.bit(changes, name)
-            if bit is None:
+            bit = self.bit_or_why(changes, name)
+            if isinstance(bit, str):
+                not_one = bit.endswith("is not one bit")
+                several = self.value(changes, name)
+                extra_bits |= several or 0  # the mask has to cover them all the same
+                rule_id = "SWP205" if not_one else "SWP590"
+                what = bit if not_one else f"cannot be evaluated from the series: {bit}"
+                self.report(rule_id, where.file, where.line, f"{name} {what}", where.patch)
                 continue
             clash = next((n for n, b in post.items() if b == bit and n != name), None)
             if clash:
@@ -460,7 +475,7 @@ class Review:
                     "the same change",
                     patch,
                 )
-        expected = layout.bits_mask(post.values())
+        expected = layout.bits_mask(post.values()) | extra_bits
         mask_def = next((w for n, _, w in changes.defines if n == mask_name), None)
         in_context = any(
             (d := parse_define(text)) and d.name == mask_name for _, text in changes.context

@@ -487,6 +487,17 @@ def build_more(k: Kernel) -> None:
     mixed.attach(MIMEApplication(bytes(range(256)), Name="blob.bin"))
     write("28-attachment-latin1", {"0001-guard.eml": mixed.as_bytes()})
 
+    # 29: GUARD defined as two bits
+    k.reset()
+    k.edit(
+        SWAPOPS,
+        "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
+        "#define  PTE_MARKER_GUARD\t\t\t(BIT(2) | BIT(3))\n#define  PTE_MARKER_MASK\t\t\t(BIT(4) - 1)",
+    )
+    k.edit(SWAPOPS, *GUARD_HELPERS)
+    k.commit("mm: add PTE_MARKER_GUARD", "A guard marker of two bits.")
+    write("29-marker-not-one-bit", {"series.mbox": as_mbox(k.format_patch())})
+
 
 def main() -> None:
     source = kernel_tree("6.12")
