@@ -88,8 +88,6 @@ def probe(
     predefined: dict[str, str],
 ) -> ArchBehaviour:
     """Fold the tree's code for ``arch`` with its compiler; raises Unevaluable if it cannot."""
-    from codegen.generate.render import render
-
     info = arch_info(arch)
     behaviour = ArchBehaviour()
     for name in ENTRY_MACROS:
@@ -120,13 +118,7 @@ def probe(
 
     probes = _entry_probes(scan, needs, info.word_bits, source)
     probes += _flag_probes(scan, needs, flags)
-    shim = render(
-        "probe_shim.h.j2",
-        arch=arch,
-        pteval="unsigned int" if pte_bits == 32 else "unsigned long long",
-        predefined=sorted(predefined.items()),
-    )
-    folded = fold(shim, list(snippets.values()), probes, compiler)
+    folded = fold(_shim(arch, pte_bits, predefined), list(snippets.values()), probes, compiler)
     _infer(behaviour, folded.values, info.word_bits, flags, arch)
     seen: set[str] = set()
     for problem in folded.failed.values():
@@ -134,6 +126,18 @@ def probe(
             seen.add(str(problem))
             behaviour.problems.append(problem)
     return behaviour
+
+
+def _shim(arch: str, pte_bits: int, predefined: dict[str, str]) -> str:
+    """Our C prologue: the kernel basics the tree's code uses, for the arch's PTE width."""
+    from codegen.generate.render import render
+
+    return render(
+        "probe_shim.h.j2",
+        arch=arch,
+        pteval="unsigned int" if pte_bits == 32 else "unsigned long long",
+        predefined=sorted(predefined.items()),
+    )
 
 
 Needs = Callable[..., tuple[str, ...]]
@@ -301,8 +305,6 @@ def fold_helpers(
 ) -> dict[str, Unevaluable]:
     """Fold one sample call of each named helper, each on its own; why each that did not
     fold did not. Used where only part of an arch's code is known (a series' diff)."""
-    from codegen.generate.render import render
-
     info = arch_info(arch)
     compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
     calls = {n: call for n in names if (call := standalone_call(n)) is not None}
@@ -318,10 +320,5 @@ def fold_helpers(
             snippets.setdefault(item.name, Snippet(item.name, _code(item), item.where))
         where = helper_location(scan, name) or ""
         probes.append(Probe(name, call, tuple(i.name for i in items), where))
-    shim = render(
-        "probe_shim.h.j2",
-        arch=arch,
-        pteval="unsigned int" if info.pte_bits == 32 else "unsigned long long",
-        predefined=sorted(predefined.items()),
-    )
+    shim = _shim(arch, info.pte_bits, predefined)
     return fold(shim, list(snippets.values()), probes, compiler).failed
