@@ -134,7 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--git", metavar="PATH", help="review commits of this repository ...")
     p.add_argument("--range", metavar="A..B", help="... in this range")
     _spec_option(p)
-    p.add_argument("--tree", metavar="PATH", help="also apply the series there (git am) and sync")
+    p.add_argument(
+        "--tree",
+        metavar="PATH",
+        help="the kernel tree the series applies to: what it builds is read as sync does",
+    )
+    p.add_argument("--base", metavar="REV", help="with --tree: the git revision to apply to")
     _format_option(p, (*REPORT_FORMATS, "b4"))
     p.add_argument("--select", action="append", default=[], help="only these rule IDs/prefixes")
     p.add_argument("--ignore", action="append", default=[], help="skip these rule IDs/prefixes")
@@ -220,6 +225,7 @@ def _run(args: argparse.Namespace) -> int:
             sys.stdin,
             out,
             err,
+            args.base,
         )
     if args.command == "import":
         return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)

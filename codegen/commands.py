@@ -383,8 +383,12 @@ def review(
     stdin: TextIO,
     out: TextIO,
     err: TextIO,
+    base: str | None = None,
 ) -> int:
-    """Check an incoming series against the spec; findings in the chosen format."""
+    """Check an incoming series against the spec; findings in the chosen format.
+
+    With ``tree`` (and ``base``, a git revision there; default the files on disk) the series
+    is applied to that tree in memory and what it builds is read as sync reads a tree."""
     from codegen.kernel.rules import RULES
     from codegen.report import emit as report
     from codegen.review import series as series_mod
@@ -419,15 +423,23 @@ def review(
                     yield from series_mod.messages_from_path(path)
 
         messages = gather()
-    # without --tree, diff sections of files no rule reads are dropped as each mail is read,
-    # so memory stays flat however big the mbox; --tree applies the patches whole
-    keep = None if tree else Review(spec).may_look_at
-    series = series_mod.build_series(messages, keep)
-    findings = review_series(spec, series, evaluate=not tree)
+    # diff sections of files no rule reads are dropped as each mail is read, so memory
+    # stays flat however big the mbox
+    reader = Review(spec)
+    series = series_mod.build_series(messages, reader.may_look_at)
     if tree:
-        from codegen.review.treecheck import apply_and_sync
+        from codegen.review.postimage import build_post_image
+        from codegen.review.treecheck import introduced
+        from codegen.tree.source import TreeSource
 
-        findings += apply_and_sync(spec, Path(tree), series)
+        source = TreeSource(tree, base)
+        image, findings = build_post_image(source, series.patches, reader.tree_path)
+        findings += review_series(spec, series, evaluate=False, image=image)
+        findings += introduced(spec, source, image)
+    else:
+        if base is not None:
+            raise SwapgenError("--base REV needs --tree PATH (the git repository it names)")
+        findings = review_series(spec, series)
     findings = report.select(findings, [c.upper() for c in chosen], [i.upper() for i in ignored])
     info = {
         "spec": spec.name,

@@ -379,7 +379,7 @@ def _review_dangling_symlink_in_a_patch_directory(ctx: Ctx) -> Built:
 def _review_tree_not_a_git_repository(ctx: Ctx) -> Built:
     plain = ctx.tmp / "linux"
     plain.mkdir()
-    argv = ["review", "--spec", "6.12", "--tree", str(plain), str(SERIES)]
+    argv = ["review", "--spec", "6.12", "--tree", str(plain), "--base", "HEAD", str(SERIES)]
     return argv, f"{plain}: not a git repository"
 
 

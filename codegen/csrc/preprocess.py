@@ -513,6 +513,27 @@ def scan_headers(
     return scan
 
 
+def scan_fragments(
+    fragments: Iterable[tuple[str, str]],
+    config: Config,
+    model: DataModel = LP64,
+    predefined: Mapping[str, str] | None = None,
+) -> HeaderScan:
+    """Scan pieces of files (a diff's hunks, each padded to its own line numbers), each with
+    its own #if stack so a block a piece cuts open does not swallow the next; later pieces
+    win. ``#include`` is not followed."""
+    scan = HeaderScan()
+    for name, value in (predefined or {}).items():
+        scan.macros[name] = Macro(name, None, value, "<swapgen>", 0)
+    reader = _Reader(scan, {}, config, model)
+    for path, text in fragments:
+        if len(text) > MAX_HEADER_BYTES:
+            scan.problems.append(Unevaluable("fragment too large for this reader", path))
+            continue
+        reader.read(path, text, lambda _target: None)
+    return scan
+
+
 class _Reader:
     """Walks one header's logical lines, keeping the #if stack."""
 

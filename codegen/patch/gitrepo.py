@@ -3,12 +3,9 @@ branches, worktrees, commits and format-patch."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +120,6 @@ class Repository:
     def commit_files(
         self, worktree: Path, files: dict[str, str], message: str, signoff: bool
     ) -> str:
-        import tempfile
 
         import git
 
@@ -171,54 +167,6 @@ class Repository:
                 self._cleanup_git("update-ref", "-d", f"refs/heads/{name}")
             else:
                 self._cleanup_git("update-ref", f"refs/heads/{name}", head)
-
-    @contextlib.contextmanager
-    def temporary_worktree(self, base: str) -> Iterator[Path]:
-        """A detached worktree at ``base`` in a temporary directory, removed afterwards."""
-        parent: Path | None = None
-        try:
-            with hold_interrupts():  # made and recorded, or not made at all
-                parent = Path(tempfile.mkdtemp(prefix="swapgen-worktree-"))
-            self.repo.git.worktree("add", "-q", "--detach", str(parent / "tree"), base)
-            yield parent / "tree"
-        finally:
-            if parent is not None:
-                with hold_interrupts():
-                    self.remove_worktree(parent / "tree")
-                    shutil.rmtree(parent, ignore_errors=True)
-
-    @staticmethod
-    def apply_mbox(worktree: Path, mbox: bytes) -> str | None:
-        """git am the mbox in ``worktree``; None when it applies, else git's last words.
-
-        The mail is untrusted input: the user's signing and hooks stay out of it.
-        """
-        proc = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(worktree),
-                "-c",
-                "user.name=swapgen",
-                "-c",
-                "user.email=swapgen@invalid",
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                f"core.hooksPath={os.devnull}",
-                "am",
-                "-q",
-                "--3way",
-            ],
-            input=mbox,
-            capture_output=True,
-        )
-        if proc.returncode == 0:
-            return None
-        reason = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        failed = next((line for line in reason if line.startswith("Patch failed at")), "")
-        first = next((line for line in reason if "patch failed" in line or "error" in line), "")
-        return (f"{failed}: {first}" if failed else first) or "the series does not apply"
 
 
 def format_patch_stdout(path: Path, revision_range: str) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codegen import layout
 from codegen.csrc.cint import LP64
@@ -18,20 +18,24 @@ from codegen.csrc.kconfig import canonical_condition, select_line
 from codegen.csrc.layoutcomment import parse as parse_comment
 from codegen.csrc.preprocess import (
     Evaluator,
-    HeaderScan,
-    Macro,
     ShiftPastWidth,
     Unevaluable,
     function_name,
     logical_lines,
     parse_define,
+    scan_fragments,
+    scan_headers,
 )
-from codegen.kernel.arches import arch_info
+from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macros
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
 from codegen.report.finding import Finding, finding
+from codegen.review.evaluate import post_image
 from codegen.review.series import Patch, Series
+
+if TYPE_CHECKING:
+    from codegen.review.postimage import PostImage
 from codegen.spec.model import Arch, Spec
-from codegen.tree.facts import arch_model, watched_symbols
+from codegen.tree.facts import arch_model, scan_config, watched_symbols
 
 ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
 
@@ -59,9 +63,10 @@ class SeriesChanges:
 
 
 class Review:
-    def __init__(self, spec: Spec, evaluate: bool = True):
+    def __init__(self, spec: Spec, evaluate: bool = True, image: PostImage | None = None):
         self.spec = spec
         self.evaluate = evaluate
+        self.image = image  # the files as the series leaves them, when there is a base tree
         self.findings: list[Finding] = []
         self.partial = False  # one part of a longer series: rules that need it whole are off
         self.owned_generic = set(spec.generic_files.values()) | {
@@ -96,13 +101,13 @@ class Review:
                 self.report("SWP904", patch.source, 0, f"the diff does not parse: {err}", patch)
                 continue
             for patched in patchset:
-                path = self._tree_path(patched.path)
+                path = self.tree_path(patched.path)
                 if not self._looked_at(path, patched):
                     continue
                 self._read_file(changes, patched, path, patch)
         return changes
 
-    def _tree_path(self, path: str) -> str:
+    def tree_path(self, path: str) -> str:
         """A path as the tree has it; quilt diffs carry a directory prefix (linux.orig/)."""
         if path in self.owned_generic or path in self.arch_of or path.startswith("arch/"):
             return path
@@ -115,7 +120,7 @@ class Review:
 
     def may_look_at(self, path: str) -> bool:
         """Whether a file of an incoming diff can matter to any rule (judged by its path)."""
-        path = self._tree_path(path)
+        path = self.tree_path(path)
         return path in self.owned_generic or path in self.arch_of or bool(ASM_HEADER_RE.match(path))
 
     def _looked_at(self, path: str, patched: Any) -> bool:
@@ -192,20 +197,33 @@ class Review:
     # -- evaluating -----------------------------------------------------------------------------
 
     def evaluator(self, changes: SeriesChanges, arch: Arch | None = None) -> Evaluator:
-        bits = arch.name if arch else ""
-        cached = self._evaluators.get((id(changes), bits))
+        """Values as the series leaves them, for one arch's headers (or the generic ones),
+        under the Kconfig setting that turns every swap feature on: the whole post-image
+        with a base tree, else the lines the hunks show, each hunk read on its own."""
+        key = (id(changes), arch.name if arch else "")
+        cached = self._evaluators.get(key)
         if cached is not None:
             return cached
-        scan = HeaderScan()
-        for path, text in changes.context:
-            define = parse_define(text)
-            if define and define.params is None:
-                value = _strip_comments(define.body)
-                scan.macros[define.name] = Macro(define.name, None, value, path, 0)
-        for name, value, where in changes.defines:
-            scan.macros[name] = Macro(name, None, value, where.file, where.line)
-        evaluator = Evaluator(scan, {}, arch_model(arch) if arch else LP64)
-        self._evaluators[(id(changes), bits)] = evaluator
+        if arch is not None:
+            paths, config, model = list(arch.headers), scan_config(arch), arch_model(arch)
+            wanted = arch_info(arch.name).page_size_macros
+            predefined = page_size_macros(config) if wanted else {}
+        else:
+            paths, model, predefined = sorted(self.owned_generic), LP64, {}
+            config = {**COMMON_SCAN_CONFIG, "CONFIG_MIGRATION": True}
+            config.update(dict.fromkeys(self.spec.gates, True))
+        if self.image is not None:
+            texts = [(path, text) for path in paths if (text := self.image.read(path))]
+            scan = scan_headers(texts, config, model, predefined)
+        else:
+            fragments = [
+                (path, post_image([(n, text) for n, text, _added in lines]))
+                for path, lines, _patch in changes.hunks
+                if path in paths
+            ]
+            scan = scan_fragments(fragments, config, model, predefined)
+        evaluator = Evaluator(scan, config, model)
+        self._evaluators[key] = evaluator
         return evaluator
 
     def value(self, changes: SeriesChanges, name: str, arch: Arch | None = None) -> int | None:
@@ -692,7 +710,10 @@ def _strip_comments(value: str) -> str:
     return " ".join(line.code for line in logical_lines(value)).strip()
 
 
-def review_series(spec: Spec, series: Series, evaluate: bool = True) -> list[Finding]:
+def review_series(
+    spec: Spec, series: Series, evaluate: bool = True, image: PostImage | None = None
+) -> list[Finding]:
     """The findings of the review rules; ``evaluate`` folds the helpers the series changes
-    from what its diff shows (off when the whole tree is read with --tree)."""
-    return Review(spec, evaluate).run(series)
+    from what its diff shows (off when the whole tree is read with --tree); ``image`` is the
+    series applied to a base tree, whose files give every value."""
+    return Review(spec, evaluate, image).run(series)

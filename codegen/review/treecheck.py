@@ -1,52 +1,49 @@
-"""``review --tree``: apply the series with git am in a temporary worktree of the user's
-repository, report conflicts, then run the sync checks on the result. The user's checkout
-and branches are untouched; the worktree is removed afterwards."""
+"""``review --tree``: the series applied to a base tree in memory, then read and compared as
+sync does. What the series introduces is reported: a difference from the spec (or an
+inconsistency) after the series that the base did not have. Nothing is written, no
+checkout changes, and nothing from the series runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
-from codegen.report.finding import Finding, finding
-from codegen.review.series import Series
+from codegen.report.finding import Finding
+from codegen.review.postimage import PostImage
 from codegen.spec.model import Spec
+from codegen.tree.source import TreeSource
 
 
-def _mbox(series: Series) -> bytes:
-    """The reviewed patches as an mbox git am reads (one message per patch)."""
-    chunks = []
-    for patch in series.patches:
-        body = patch.diff if patch.diff.endswith("\n") else patch.diff + "\n"
-        author = patch.author or "unknown <unknown@invalid>"
-        chunks.append(
-            f"From swapgen Mon Sep 17 00:00:00 2001\nFrom: {author}\n"
-            f"Subject: [PATCH] {patch.title}\n\n{patch.title}\n---\n{body}"
-        )
-    return "".join(chunks).encode("utf-8")
+def touched_arches(spec: Spec, image: PostImage) -> list[str]:
+    """The spec's arches whose headers or Kconfig the series changes."""
+    changed = set(image.files)
+    return [
+        name
+        for name, arch in spec.arches.items()
+        if changed & {*arch.headers, arch.kconfig}
+    ]
 
 
-def apply_and_sync(spec: Spec, tree: Path, series: Series) -> list[Finding]:
-    from codegen.patch.gitrepo import Repository
+def introduced(spec: Spec, base: TreeSource, image: PostImage) -> list[Finding]:
+    """Sync findings after the series that the base tree did not have."""
     from codegen.tree.facts import read_tree
-    from codegen.tree.source import TreeSource
     from codegen.tree.sync import compare
 
-    repo = Repository(tree)
-    arches = list(spec.arches)
-    head = repo.resolve("HEAD")
-    TreeSource(tree, head)  # not a kernel tree: say so about the user's path, not a worktree
-    with repo.temporary_worktree(head) as worktree:
-        before = {
-            (f.rule, f.message)
-            for f in compare(spec, read_tree(TreeSource(worktree), spec, arches))
-        }
-        problem = repo.apply_mbox(worktree, _mbox(series))
-        if problem is not None:
-            message = f"git am stops: {problem}"
-            return [finding("SWP907", "", 0, message)]
-        findings = []
-        for found in compare(spec, read_tree(TreeSource(worktree), spec, arches)):
-            if (found.rule, found.message) in before:
-                continue  # drift the tree had before the series: not the series' doing
-            findings.append(replace(found, message=f"after the series: {found.message}"))
-        return findings
+    arches = touched_arches(spec, image)
+    generic = set(spec.generic_files.values()) | {
+        m.test_header for m in spec.markers.markers if m.test_header
+    }
+    if not arches and not generic & set(image.files):
+        return []
+    key: Callable[[Finding], tuple[str, str, str]] = lambda f: (f.rule, f.arch, f.message)  # noqa: E731
+    before = {key(f) for f in compare(spec, read_tree(base, spec, arches))}
+    after = compare(spec, read_tree(image, spec, arches))
+    return [
+        replace(
+            found,
+            message=f"after the series: {found.message}",
+            patch=found.patch or image.touched_by.get(found.file, ""),
+        )
+        for found in after
+        if key(found) not in before
+    ]

@@ -28,7 +28,7 @@ from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macro
 from codegen.kernel.flags import FLAG_SELECTS
 from codegen.spec.model import Arch, Spec
 from codegen.tree.behaviour import ArchBehaviour, probe
-from codegen.tree.source import TreeSource
+from codegen.tree.source import FileSource, TreeSource
 
 __all__ = ["ArchFacts", "GenericFacts", "Located", "TreeFacts", "TreeSource", "read_tree"]
 
@@ -83,7 +83,7 @@ class GenericFacts:
 
 @dataclass
 class TreeFacts:
-    source: TreeSource
+    source: FileSource
     generic: GenericFacts
     arches: dict[str, ArchFacts]
 
@@ -91,7 +91,7 @@ class TreeFacts:
 # --- generic headers ----------------------------------------------------------------------
 
 
-def _read_files(source: TreeSource, paths: Iterable[str]) -> list[tuple[str, str]]:
+def _read_files(source: FileSource, paths: Iterable[str]) -> list[tuple[str, str]]:
     files = []
     for path in paths:
         text = source.read(path)
@@ -117,7 +117,7 @@ def count_macros(scan: HeaderScan) -> list[str]:
     return [t for t in tokenize(macro.body) if t.endswith("_NUM")] if macro else []
 
 
-def read_generic(source: TreeSource, spec: Spec) -> GenericFacts:
+def read_generic(source: FileSource, spec: Spec) -> GenericFacts:
     swap_h = spec.generic_files["swap_h"]
     paths = [swap_h, spec.generic_files["swapops_h"]]
     if "leafops_h" in spec.generic_files:
@@ -209,7 +209,7 @@ def watched_symbols(spec_arch: Arch) -> list[str]:
     return list(dict.fromkeys([*named, *FLAG_SELECTS.values()]))
 
 
-def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
+def read_arch(source: FileSource, spec_arch: Arch) -> ArchFacts:
     facts = ArchFacts(spec_arch.name)
     config = scan_config(spec_arch)
     files = _read_files(source, spec_arch.headers)
@@ -246,7 +246,7 @@ def read_arch(source: TreeSource, spec_arch: Arch) -> ArchFacts:
     return facts
 
 
-def read_tree(source: TreeSource, spec: Spec, arch_names: list[str]) -> TreeFacts:
+def read_tree(source: FileSource, spec: Spec, arch_names: list[str]) -> TreeFacts:
     from concurrent.futures import ThreadPoolExecutor
 
     generic = read_generic(source, spec)

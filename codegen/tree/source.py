@@ -5,12 +5,31 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from typing import Protocol
 
 from codegen.csrc.preprocess import MAX_HEADER_BYTES
 from codegen.errors import SwapgenError, too_big
 
 MAX_FILE_BYTES = MAX_HEADER_BYTES
 """No header or Kconfig file a spec lists comes near this; a bigger one is not the kernel's."""
+
+
+class FileSource(Protocol):
+    """What the tree reader reads: files by their path in the tree, and a name for reports."""
+
+    @property
+    def label(self) -> str: ...
+
+    def read(self, relpath: str) -> str | None: ...
+
+    def kernel_version(self) -> str | None: ...
+
+
+def makefile_version(makefile: str) -> str | None:
+    """``VERSION.PATCHLEVEL`` from a kernel Makefile's text."""
+    version = re.search(r"^VERSION\s*=\s*(\d+)", makefile, re.M)
+    patch = re.search(r"^PATCHLEVEL\s*=\s*(\d+)", makefile, re.M)
+    return f"{version.group(1)}.{patch.group(1)}" if version and patch else None
 
 
 class TreeSource:
@@ -57,7 +76,4 @@ class TreeSource:
             raise SwapgenError(f"{target}: cannot read: {err.strerror or err}") from None
 
     def kernel_version(self) -> str | None:
-        makefile = self.read("Makefile") or ""
-        version = re.search(r"^VERSION\s*=\s*(\d+)", makefile, re.M)
-        patch = re.search(r"^PATCHLEVEL\s*=\s*(\d+)", makefile, re.M)
-        return f"{version.group(1)}.{patch.group(1)}" if version and patch else None
+        return makefile_version(self.read("Makefile") or "")
