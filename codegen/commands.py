@@ -392,7 +392,6 @@ def review(
     from codegen.kernel.rules import RULES
     from codegen.report import emit as report
     from codegen.review import series as series_mod
-    from codegen.review.checks import Review, review_series
 
     if explain_id is not None:
         wanted = explain_id.upper()
@@ -424,28 +423,30 @@ def review(
 
         messages = gather()
     # diff sections of files no rule reads are dropped as each mail is read, so memory
-    # stays flat however big the mbox
-    reader = Review(spec)
-    series = series_mod.build_series(messages, reader.may_look_at)
-    if tree:
-        from codegen.review.postimage import build_post_image
-        from codegen.review.treecheck import introduced
-        from codegen.tree.source import TreeSource
+    # stays flat however big the input
+    if base is not None and not tree:
+        raise SwapgenError("--base REV needs --tree PATH (the git repository it names)")
+    from codegen.review.run import all_findings, review_input
+    from codegen.tree.source import TreeSource
 
-        source = TreeSource(tree, base)
-        image, findings = build_post_image(source, series.patches, reader.tree_path)
-        findings += review_series(spec, series, evaluate=False, image=image)
-        findings += introduced(spec, source, image)
-    else:
-        if base is not None:
-            raise SwapgenError("--base REV needs --tree PATH (the git repository it names)")
-        findings = review_series(spec, series)
-    findings = report.select(findings, [c.upper() for c in chosen], [i.upper() for i in ignored])
+    picked = ([c.upper() for c in chosen], [i.upper() for i in ignored])
+
+    def keep(found: list[Finding]) -> list[Finding]:
+        kept = report.select(found, *picked)
+        # as b4 reads --quiet: nothing for a clean patch, one line per problem
+        return [f for f in kept if f.severity != "info"] if quiet and fmt == "text" else kept
+
+    source = TreeSource(tree, base) if tree else None
+    reports, _replies = review_input(spec, messages, source, keep)
+    findings = all_findings(reports)
+    first = reports[0].series
     info = {
         "spec": spec.name,
-        "version": series.version,
-        "patches": [p.label for p in series.patches],
-        "cover": series.cover.label if series.cover else None,
+        "series": [r.to_json() for r in reports],
+        # the first series again, for the inputs that hold one
+        "version": first.version,
+        "patches": [p.label for p in first.patches],
+        "cover": first.cover.label if first.cover else None,
     }
     out.write(report.render(findings, fmt, info))
     code = report.exit_code(findings, strict, exit_style)
@@ -454,8 +455,15 @@ def review(
         verdict = {0: "ok", 250: "warning", 1: "fail"}[code]
         err.write(f"swapgen review: {verdict}: {errors} error(s), {warnings} warning(s)\n")
     elif not quiet and fmt == "text":
-        err.write(
-            f"v{series.version}, {len(series.patches)} patch(es) vs {spec.name}: "
-            f"{errors} error(s), {warnings} warning(s)\n"
-        )
+        for item in reports:
+            counted = report.counts(item.findings)
+            shown = f"{item.series.version}, {len(item.series.patches)} patch(es)"
+            if len(reports) > 1:
+                title = item.series.cover or item.series.patches[0]
+                shown += f" '{title.title}'"
+            err.write(
+                f"v{shown} vs {spec.name}: {counted[0]} error(s), {counted[1]} warning(s)"
+                + ("" if item.reviewed else " (touches no swap encoding; not reviewed)")
+                + "\n"
+            )
     return code

@@ -299,6 +299,14 @@ _rule(
     """The subjects carry no version; the series is reviewed as v1.""",
 )
 _rule(
+    "SWP908",
+    "info",
+    "part reviewed alone",
+    """One part of a longer series was given alone (as b4 hands each patch to its per-patch
+      check): rules that need the whole series (a new count macro for a new type, helpers
+      for a new marker or flag, a select for a new bit) are skipped for it.""",
+)
+_rule(
     "SWP907",
     "error",
     "series does not apply",

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from codegen.kernel.rules import rule
+from codegen.oneline import one_line
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ class Finding:
     def text(self) -> str:
         """checkpatch-like: ``file:line: ERROR: SWP123: message [n/m subject]``."""
         patch = f" [{self.patch}]" if self.patch else ""
-        return f"{self.where}: {self.severity.upper()}: {self.rule}: {self.message}{patch}"
+        line = f"{self.where}: {self.severity.upper()}: {self.rule}: {self.message}{patch}"
+        return one_line(line)
 
 
 def finding(

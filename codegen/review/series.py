@@ -45,6 +45,9 @@ class Patch:
     version_inferred: bool = False
     author: str = ""
     message_id: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    date: str = ""
     diff: str = ""
     problems: list[str] = field(default_factory=list)
 
@@ -94,9 +97,32 @@ def parse_subject(subject: str) -> tuple[str, int, int, int, bool, bool, bool]:
     )
 
 
+QP_ESCAPE_RE = re.compile(rb"=(?![0-9A-Fa-f]{2}|\r?\n|$)")
+"""An '=' that quoted-printable never writes: not before two hex digits or a line end."""
+BASE64_RE = re.compile(rb"[A-Za-z0-9+/=\s]*")
+
+
+def already_decoded(part: email.message.Message) -> bool:
+    """Whether a part's declared transfer encoding does not fit its body: the body was
+    decoded already (b4 hands its check commands the original headers over decoded text)."""
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    body = part.get_payload(decode=False)
+    if not isinstance(body, str) or encoding not in ("base64", "quoted-printable"):
+        return False
+    raw = body.encode("utf-8", errors="replace")
+    if encoding == "base64":
+        return BASE64_RE.fullmatch(raw) is None
+    # a real quoted-printable body writes every '=' of the text as =3D
+    return bool(QP_ESCAPE_RE.search(raw))
+
+
 def _payload_text(part: email.message.Message) -> str | None:
     try:
-        raw = part.get_payload(decode=True)
+        if already_decoded(part):
+            body = part.get_payload(decode=False)
+            raw: Any = body.encode("utf-8", errors="replace") if isinstance(body, str) else None
+        else:
+            raw = part.get_payload(decode=True)
     except Exception:  # a broken transfer encoding is a finding
         return None
     if not isinstance(raw, bytes):
@@ -124,9 +150,13 @@ def _body(message: email.message.Message) -> tuple[str, list[str]]:
         except Exception:  # the stdlib parser fails on some malformed Content-Type headers
             problems.append("a MIME part with an unreadable Content-Type was ignored")
             continue
+        if maintype == "multipart":  # multipart headers over a body with no boundary in it:
+            body = part.get_payload(decode=False)  # b4 hands over the decoded text that way
+            if isinstance(body, str) and body.strip():
+                texts.append(body.replace("\r\n", "\n").replace("\r", "\n"))
+            continue
         if maintype != "text":
-            if maintype != "multipart":
-                problems.append(f"ignored a {content_type} attachment")
+            problems.append(f"ignored a {content_type} attachment")
             continue
         text = _payload_text(part)
         if text is None:
@@ -219,7 +249,10 @@ def patch_from_message(
         resend=resend,
         version_inferred=inferred,
         author=_header(message, "From"),
-        message_id=_header(message, "Message-ID").strip(),
+        message_id=_message_id(_header(message, "Message-ID")),
+        in_reply_to=_message_id(_header(message, "In-Reply-To")),
+        references=tuple(MESSAGE_ID_RE.findall(_header(message, "References"))),
+        date=_header(message, "Date"),
         problems=problems,
     )
     if not subject:
@@ -235,6 +268,15 @@ def patch_from_message(
         if keep is not None:
             patch.diff = trim_diff(patch.diff, keep)
     return patch
+
+
+MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
+
+
+def _message_id(text: str) -> str:
+    """A Message-ID without its angle brackets (the first one, if a header holds several)."""
+    match = MESSAGE_ID_RE.search(text)
+    return match.group(1) if match else text.strip()
 
 
 def _parse_bytes(data: bytes, source: str) -> email.message.Message:
@@ -298,6 +340,17 @@ def messages_from_path(path: Path) -> Iterator[tuple[str, email.message.Message]
     yield str(path), _parse_bytes(data, str(path))
 
 
+def _version_from_replies(patches: list[Patch]) -> None:
+    """A cover letter whose parts reply to it is of their version (its own subject may be
+    stale: "[PATCH v2 00/16]" over v3 parts is real list mail)."""
+    by_id = {p.message_id: p for p in patches if p.message_id}
+    for patch in patches:
+        cover = by_id.get(patch.in_reply_to)
+        stale = cover is not None and (cover.version != patch.version or cover.version_inferred)
+        if cover is not None and stale and cover.number == 0 and patch.number > 0:
+            cover.version, cover.version_inferred = patch.version, patch.version_inferred
+
+
 def _skipped(reason: str) -> email.message.Message:
     message = email.message.EmailMessage()
     message["Subject"] = "[PATCH] (skipped)"
@@ -327,11 +380,11 @@ def messages_from_git(
     yield from _messages_from_mbox_bytes(mbox, f"{repo}@{revision_range}")
 
 
-def build_series(
+def read_patches(
     messages: Iterable[tuple[str, email.message.Message]],
     keep: Callable[[str], bool] | None = None,
-) -> Series:
-    """Group messages into versions, pick the newest, check for missing and duplicate parts.
+) -> tuple[list[Patch], int]:
+    """The patches among the messages (replies left out, counted), in input order.
 
     ``keep`` (a path predicate) drops the diff sections of files no rule reads, at intake.
     """
@@ -343,8 +396,54 @@ def build_series(
             ignored += 1
             continue
         patches.append(patch)
+    return patches, ignored
+
+
+def group_series(patches: list[Patch]) -> list[list[Patch]]:
+    """Patches grouped into series, in input order: by thread (Message-ID, In-Reply-To,
+    References), and mail with no thread headers (git format-patch files) by series
+    length and RFC, a lone patch by its title; each group may still hold several versions."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    keys = []
+    for index, patch in enumerate(patches):
+        links = [patch.message_id, patch.in_reply_to, *patch.references]
+        links = [link for link in links if link]
+        if not links:  # one series: one length (a cover letter may have another author);
+            title = patch.title.lower() if patch.total <= 1 else ""  # a lone patch: its title
+            links = [f"unthreaded {patch.total}|{patch.rfc}|{title}"]
+        for link in links[1:]:
+            parent[root(link)] = root(links[0])
+        keys.append(links[0] or f"#{index}")
+    groups: dict[str, list[Patch]] = {}
+    for patch, key in zip(patches, keys, strict=True):
+        groups.setdefault(root(key), []).append(patch)
+    return list(groups.values())
+
+
+def build_all_series(
+    messages: Iterable[tuple[str, email.message.Message]],
+    keep: Callable[[str], bool] | None = None,
+) -> tuple[list[Series], int]:
+    """Every series in the input, in the order its first patch came; and the replies left out."""
+    patches, ignored = read_patches(messages, keep)
     if not patches:
         raise SwapgenError("no patches in the input (only replies, or no mail at all)")
+    return [build_series(group) for group in group_series(patches)], ignored
+
+
+def build_series(patches: list[Patch], ignored: int = 0) -> Series:
+    """One series from its patches: the newest version, with notes on missing and duplicate
+    parts and on the versions left out."""
+    if not patches:
+        raise SwapgenError("no patches in the input (only replies, or no mail at all)")
+    _version_from_replies(patches)
     versions = sorted({p.version for p in patches})
     newest = versions[-1]
     chosen = [p for p in patches if p.version == newest]
@@ -379,7 +478,7 @@ def build_series(
     if partial:
         notes.append(
             (
-                "SWP906",
+                "SWP908",
                 f"part {ordered[0].number}/{total} alone: rules that need the whole "
                 "series are skipped",
             )

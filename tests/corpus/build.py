@@ -359,6 +359,8 @@ static inline pte_t pte_swp_clear_soft_dirty(pte_t pte)
     write(
         "19-missing-part-and-reply", {"series.mbox": as_mbox([parts[0], parts[1], reply, parts[3]])}
     )
+    # 30: part 1/3 of that series alone, as b4 hands it to a per-patch check
+    write("30-one-part-alone", {"series.mbox": as_mbox([parts[1]])})
 
     # 20: v1 and v2 of a series in one mbox, v2 part 1 twice
     v1 = k.format_patch("--cover-letter")

@@ -1,0 +1,96 @@
+"""Review every series of an input: group the mail, review each series on its own (with the
+base tree's post-image when there is one), and keep one report per series."""
+
+from __future__ import annotations
+
+import email.message
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from codegen.report import emit
+from codegen.report.finding import Finding
+from codegen.review.checks import Review, review_series
+from codegen.review.series import Series, build_all_series
+from codegen.spec.model import Spec
+from codegen.tree.source import TreeSource
+
+Filter = Callable[[list[Finding]], list[Finding]]
+
+
+@dataclass
+class SeriesReport:
+    """One series of the input and what its review found."""
+
+    series: Series
+    findings: list[Finding]
+    reviewed: bool  # False: it touches no swap encoding, so it was only counted
+
+    @property
+    def verdict(self) -> str:
+        if not self.reviewed:
+            return "not reviewed: touches no swap encoding"
+        errors, warnings = emit.counts(self.findings)
+        return "fail" if errors else ("warn" if warnings else "pass")
+
+    def to_json(self) -> dict[str, Any]:
+        first = self.series.cover or (self.series.patches[0] if self.series.patches else None)
+        errors, warnings = emit.counts(self.findings)
+        return {
+            "id": (first.message_id or first.source) if first else "",
+            "subject": first.subject if first else "",
+            "version": self.series.version,
+            "author": first.author if first else "",
+            "date": first.date if first else "",
+            "verdict": self.verdict,
+            "patches": [p.label for p in self.series.patches],
+            "cover": self.series.cover.label if self.series.cover else None,
+            "findings": [f.to_json() for f in self.findings],
+            "errors": errors,
+            "warnings": warnings,
+        }
+
+
+def touches_swap_encodings(series: Series) -> bool:
+    """Whether any patch kept a diff section after intake (which keeps only the files the
+    review rules read)."""
+    return any(p.diff.strip() for p in series.patches) or any(
+        p.problems for p in series.patches
+    )
+
+
+def review_input(
+    spec: Spec,
+    messages: Iterable[tuple[str, email.message.Message]],
+    tree: TreeSource | None,
+    keep_findings: Filter,
+) -> tuple[list[SeriesReport], int]:
+    """A report per series of the input, in input order; and how many replies were left out."""
+    reader = Review(spec)
+    all_series, ignored = build_all_series(messages, reader.may_look_at)
+    reports = []
+    for series in all_series:
+        if not touches_swap_encodings(series) and len(all_series) > 1:
+            reports.append(SeriesReport(series, [], reviewed=False))
+            continue
+        findings = keep_findings(review_one(spec, series, tree, reader))
+        reports.append(SeriesReport(series, findings, reviewed=True))
+    return reports, ignored
+
+
+def review_one(
+    spec: Spec, series: Series, tree: TreeSource | None, reader: Review
+) -> list[Finding]:
+    """The findings of one series: diff-only, or on what it builds on ``tree``."""
+    if tree is None:
+        return review_series(spec, series)
+    from codegen.review.postimage import build_post_image
+    from codegen.review.treecheck import introduced
+
+    image, findings = build_post_image(tree, series.patches, reader.tree_path)
+    findings += review_series(spec, series, evaluate=False, image=image)
+    return findings + introduced(spec, tree, image)
+
+
+def all_findings(reports: Sequence[SeriesReport]) -> list[Finding]:
+    return [f for report in reports for f in report.findings]
