@@ -30,8 +30,27 @@ RANGE_WORDS = re.compile(
 )
 
 
+SECTION_RE = re.compile(r"\bformat of (\d+)\s*-?\s*bit swap ptes\b", re.I)
+"""A comment that draws one layout per word size ("Format of 32bit swap PTEs:")."""
+
+
+def section(comment: str, first_line: int, pte_bits: int) -> tuple[str, int]:
+    """The part of a comment about ``pte_bits``-bit PTEs, with its first line; the whole
+    comment when it does not draw one layout per word size."""
+    lines = comment.split("\n")
+    starts = [
+        (i, int(m.group(1))) for i, text in enumerate(lines) if (m := SECTION_RE.search(text))
+    ]
+    for index, (start, bits) in enumerate(starts):
+        if bits == pte_bits:
+            end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
+            return "\n".join(lines[start:end]), first_line + start
+    return comment, first_line
+
+
 def parse(comment: str, first_line: int, pte_bits: int, msb0: bool = False) -> list[CommentField]:
     """Type and offset ranges a comment states, in LSB-0 numbering."""
+    comment, first_line = section(comment, first_line, pte_bits)
     found: dict[str, CommentField] = {}
     lines = comment.split("\n")
     for index, text in enumerate(lines):

@@ -80,6 +80,25 @@ def function_name(code: str) -> str | None:
     return match.group(1) if match and "(" in code else None
 
 
+GENERATOR_CALL_RE = re.compile(r"^\s*[A-Z_][A-Z0-9_]*\s*\(([^;]*)\)\s*;?\s*$")
+"""A top-level macro call, such as ``PTE_BIT_FUNC(swp_mkexclusive, |= ...);``."""
+
+
+def generated_function(code: str, names: Iterable[str], prefix: str) -> str | None:
+    """The helper a generator macro's call at file level defines, when ``prefix`` and one
+    of its arguments spell one of ``names`` (arc writes ``PTE_BIT_FUNC(swp_mkexclusive,
+    ...)`` and sh ``PTE_BIT_FUNC(low, swp_mkexclusive, ...)`` for ``pte_swp_mkexclusive``)."""
+    match = GENERATOR_CALL_RE.match(code)
+    if match is None:
+        return None
+    wanted = set(names)
+    for argument in match.group(1).split(","):
+        name = prefix + argument.strip()
+        if name in wanted:
+            return name
+    return None
+
+
 def directive(code: str) -> tuple[str, str] | None:
     """(``if``, rest) for a preprocessor line; None for any other line."""
     match = DIRECTIVE_RE.match(code)

@@ -9,7 +9,7 @@ context lines) with codegen.csrc.preprocess; what cannot be evaluated is not gue
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from codegen import layout
@@ -21,6 +21,7 @@ from codegen.csrc.preprocess import (
     ShiftPastWidth,
     Unevaluable,
     function_name,
+    generated_function,
     logical_lines,
     parse_define,
     scan_fragments,
@@ -35,7 +36,13 @@ from codegen.review.series import Patch, Series
 if TYPE_CHECKING:
     from codegen.review.postimage import PostImage
 from codegen.spec.model import Arch, Spec
+from codegen.tree.behaviour import probe
 from codegen.tree.facts import arch_model, scan_config, watched_symbols
+
+LAYOUT_NAME_RE = re.compile(r"SWP_TYPE|SWP_OFFSET|^__swp_|^mk_swap_pte$|^__pte_to_swp_entry$")
+"""Definitions that make up an arch's swap-entry layout: a change to one may move a field."""
+FIELDS = ("type", "offset")
+HELPER_NAMES = tuple(name for kind in FLAGS.values() for name in kind.helpers)
 
 ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
 
@@ -73,6 +80,7 @@ class Review:
             m.test_header for m in spec.markers.markers if m.test_header
         }
         self._evaluators: dict[tuple[int, str], Evaluator] = {}
+        self._layouts: dict[tuple[int, str], Arch | None] = {}
         self._group_by_type = {t: g.count_macro for g in spec.groups for t in g.types}
         self.arch_of: dict[str, str] = {}
         for arch in spec.arches.values():
@@ -131,9 +139,7 @@ class Review:
             return bool(re.search(r"__swp_|pte_swp_|_SWP_", added))
         return False
 
-    def _read_file(
-        self, changes: SeriesChanges, patched: Any, path: str, patch: Patch
-    ) -> None:
+    def _read_file(self, changes: SeriesChanges, patched: Any, path: str, patch: Patch) -> None:
         for hunk in patched:
             lines: list[tuple[int, str, bool]] = []
             for line in hunk:
@@ -178,6 +184,10 @@ class Review:
                     index += 1
                 changes.defines.append((define.name, _strip_comments(value), where))
                 continue
+            generated = generated_function(text, HELPER_NAMES, "pte_")
+            if generated:  # a helper a macro defines: PTE_BIT_FUNC(swp_mkexclusive, ...)
+                changes.functions.append((generated, where, text))
+                continue
             function = function_name(text)
             if function:
                 body = [text]
@@ -216,12 +226,7 @@ class Review:
             texts = [(path, text) for path in paths if (text := self.image.read(path))]
             scan = scan_headers(texts, config, model, predefined)
         else:
-            fragments = [
-                (path, post_image([(n, text) for n, text, _added in lines]))
-                for path, lines, _patch in changes.hunks
-                if path in paths
-            ]
-            scan = scan_fragments(fragments, config, model, predefined)
+            scan = scan_fragments(shown_runs(changes, paths), config, model, predefined)
         evaluator = Evaluator(scan, config, model)
         self._evaluators[key] = evaluator
         return evaluator
@@ -238,9 +243,7 @@ class Review:
         found = self.bit_or_why(changes, name, arch)
         return found if isinstance(found, int) else None
 
-    def bit_or_why(
-        self, changes: SeriesChanges, name: str, arch: Arch | None = None
-    ) -> int | str:
+    def bit_or_why(self, changes: SeriesChanges, name: str, arch: Arch | None = None) -> int | str:
         """As ``bit``, or why there is none: the value is not one bit, or not evaluable."""
         try:
             value = self.evaluator(changes, arch).value(name)
@@ -250,6 +253,100 @@ class Review:
             return err.message
         bit = layout.single_bit(value)
         return bit if bit is not None else f"{value:#x} is not one bit"
+
+    def layout_after(self, changes: SeriesChanges, arch: Arch) -> Arch | None:
+        """The arch with the type and offset fields the series leaves: the spec's when it
+        changes none of the swap-entry code, else what the arch's compiler folds that code
+        to (post-image with a base; the hunks' lines without); None when it cannot."""
+        key = (id(changes), arch.name)
+        if key in self._layouts:
+            return self._layouts[key]
+        files = set(arch.headers)
+        changed = {n for n, _, w in changes.defines if w.file in files}
+        changed |= {n for n, w, _ in changes.functions if w.file in files}
+        changed |= {n for n, _, f in changes.removed_defines if f in files}
+        changed |= {n for f, n in changes.removed_functions if f in files}
+        named = {*arch.type.macros.values(), *arch.offset.macros.values()}
+        after: Arch | None = arch
+        if any(n in named or LAYOUT_NAME_RE.search(n) for n in changed):
+            after = self._folded_layout(changes, arch)
+        self._layouts[key] = after
+        return after
+
+    def _folded_layout(self, changes: SeriesChanges, arch: Arch) -> Arch | None:
+        scan = self.evaluator(changes, arch).scan
+        config = scan_config(arch)
+        wanted = arch_info(arch.name).page_size_macros
+        predefined = page_size_macros(config) if wanted else {}
+        try:
+            found = probe(scan, arch.name, arch.headers[0], arch.pte_bits, predefined, config)
+        except Unevaluable as err:
+            self._layout_problem(changes, arch, err.message)
+            return None
+        kept = len(found.type_bits)
+        if found.type_bits and kept < self.spec.max_swapfiles_shift and self.image is None:
+            where = scan.macros.get("__swp_entry") or scan.functions.get("__swp_entry")
+            shown = ", ".join(map(str, found.type_bits))
+            self.report(
+                "SWP302",
+                where.file if where else arch.headers[0],
+                where.line if where else 0,
+                f"the {arch.name} type field the series sets up keeps {kept} type bit(s) "
+                f"(at {shown}) through __swp_entry and back, fewer than MAX_SWAPFILES_SHIFT "
+                f"{self.spec.max_swapfiles_shift}",
+                self._patch_of(changes, where.file if where else "", where.line if where else 0),
+            )
+            return None
+        if found.type_lsb is None or found.offset_lsb is None:
+            reason = "; ".join(p.message for p in found.problems) or "no field survives"
+            self._layout_problem(changes, arch, reason)
+            return None
+        type_ = replace(arch.type, lsb=found.type_lsb, width=found.type_width)
+        offset = replace(
+            arch.offset, lsb=found.offset_lsb, width=found.offset_width, inverted=found.inverted
+        )
+        return replace(arch, type=type_, offset=offset)
+
+    def _active(
+        self, changes: SeriesChanges, arch: Arch, defines: list[tuple[str, str, Added]]
+    ) -> list[tuple[str, str, Added]]:
+        """Each name the series defines once: at the definition the arch's Kconfig setting
+        reads (not an #else stub beside it), else at its first."""
+        scan = self.evaluator(changes, arch).scan
+        chosen: dict[str, tuple[str, str, Added]] = {}
+        for name, value, where in defines:
+            macro = scan.macros.get(name)
+            if macro is not None and (macro.file, macro.line) == (where.file, where.line):
+                chosen[name] = (name, value, where)
+            else:
+                chosen.setdefault(name, (name, value, where))
+        return list(chosen.values())
+
+    def _patch_of(self, changes: SeriesChanges, path: str, line: int) -> Patch | None:
+        """The patch whose hunk shows that post-image line (the last one that touched it)."""
+        found = None
+        for hunk_path, lines, patch in changes.hunks:
+            if hunk_path == path and any(n == line for n, _t, _a in lines):
+                found = patch
+        return found
+
+    def _layout_problem(self, changes: SeriesChanges, arch: Arch, reason: str) -> None:
+        if self.image is not None:
+            return  # with a base tree, reading what the series builds says it (SWP590)
+        changed = [(n, w) for n, _, w in changes.defines]
+        changed += [(n, w) for n, w, _ in changes.functions]
+        where = next(
+            (w for n, w in changed if w.file in arch.headers and LAYOUT_NAME_RE.search(n)), None
+        )
+        how = "from the diff alone" if self.image is None else "in what it builds"
+        self.report(
+            "SWP590",
+            where.file if where else arch.headers[0],
+            where.line if where else 0,
+            f"the series changes the {arch.name} swap-entry layout, which cannot be evaluated "
+            f"{how}: {reason}" + ("; review with --tree" if self.image is None else ""),
+            where.patch if where else None,
+        )
 
     # -- the rules ------------------------------------------------------------------------------
 
@@ -261,11 +358,11 @@ class Review:
         self.check_types(changes)
         self.check_markers(changes)
         for arch in self.spec.arches.values():
-            self.check_arch(changes, arch)
-            if self.evaluate:
+            if self.evaluate:  # first: what a helper calls says more than "cannot evaluate"
                 self.findings += self.evaluate_arch(changes, arch)
+            self.check_arch(changes, arch)
         self.check_foreign_arches(changes)
-        return self.findings
+        return once_per_place(self.findings, "SWP590")
 
     def evaluate_arch(self, changes: SeriesChanges, arch: Arch) -> list[Finding]:
         """Fold the swap-PTE helpers the series adds to the arch, from what the diff shows."""
@@ -526,7 +623,7 @@ class Review:
         selects = [(s, c, w) for s, c, w in changes.selects if w.file == arch.kconfig]
         removed_selects = {s for s, f, _ in changes.removed_selects if f == arch.kconfig}
         new_flags: dict[str, tuple[int | None, Added]] = {}
-        for name, _value, where in defines:
+        for name, _value, where in self._active(changes, arch, defines):
             flag = self._flag_of(arch, name)
             if flag is None:
                 self._check_field_macro(changes, arch, name, where)
@@ -535,7 +632,12 @@ class Review:
             new_flags[flag] = (bit, where)
             if bit is None:
                 continue
-            parts = [p for p in layout.arch_parts(arch) if p.label != f"flags.{flag}"]
+            after = self.layout_after(changes, arch)
+            parts = [
+                p
+                for p in layout.arch_parts(after or arch)
+                if p.label != f"flags.{flag}" and (after is not None or p.label not in FIELDS)
+            ]
             hits = [p.label for p in parts if p.mask & layout.bit_value(bit)]
             if bit >= arch.pte_bits:
                 hits.append(f"beyond the {arch.pte_bits}-bit PTE")
@@ -665,11 +767,14 @@ class Review:
                 continue
             first = lines[0][0]
             msb0 = arch_info(arch.name).msb0_comments
+            after = self.layout_after(changes, arch)
+            if after is None:
+                continue  # the layout the series sets up is unknown; said once already
             for field_found in parse_comment(text, first, arch.pte_bits, msb0):
                 added_here = any(n == field_found.line and a for n, _, a in lines)
                 if not added_here:
                     continue
-                spec_field = getattr(arch, field_found.name)
+                spec_field = getattr(after, field_found.name)
                 if (field_found.lo, field_found.hi) != (spec_field.lsb, spec_field.msb):
                     self.report(
                         "SWP306",
@@ -704,6 +809,41 @@ class Review:
                         f"arch/{arch_dir} gets {', '.join(present)} but not {', '.join(missing)}",
                         where.patch,
                     )
+
+
+def once_per_place(findings: list[Finding], rule_id: str) -> list[Finding]:
+    """The findings with at most one of ``rule_id`` per file and line (the first)."""
+    seen: set[tuple[str, int]] = set()
+    kept = []
+    for found in findings:
+        place = (found.file, found.line)
+        if found.rule == rule_id and found.line and place in seen:
+            continue
+        if found.rule == rule_id:
+            seen.add(place)
+        kept.append(found)
+    return kept
+
+
+def shown_runs(changes: SeriesChanges, paths: list[str]) -> list[tuple[str, str]]:
+    """The post-image lines the hunks show, per file, merged over the series (a later patch's
+    line wins) and cut into runs of consecutive lines: one fragment per run, at its own
+    line numbers, so an #if block two hunks show in pieces reads whole."""
+    shown: dict[str, dict[int, str]] = {}
+    for path, lines, _patch in changes.hunks:
+        if path in paths:
+            shown.setdefault(path, {}).update((n, text) for n, text, _added in lines)
+    fragments = []
+    for path, by_line in shown.items():
+        run: list[tuple[int, str]] = []
+        for number in sorted(by_line):
+            if run and number != run[-1][0] + 1:
+                fragments.append((path, post_image(run)))
+                run = []
+            run.append((number, by_line[number]))
+        if run:
+            fragments.append((path, post_image(run)))
+    return fragments
 
 
 def _strip_comments(value: str) -> str:

@@ -56,7 +56,7 @@ def evaluate_helpers(
     scan = scan_headers(files, config, arch_model(arch), predefined)
     helpers = touched(scan, added)
     findings = []
-    for name, problem in fold_helpers(scan, arch.name, list(helpers), predefined).items():
+    for name, problem in fold_helpers(scan, arch.name, list(helpers), predefined, config).items():
         file, line, patch = helpers[name]
         place = problem.place() or (file, line)
         if "at run time" in problem.message or "its value is known only" in problem.message:

@@ -9,7 +9,7 @@ real call, a statement expression) is Unevaluable at its definition's line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from codegen import layout
@@ -43,7 +43,7 @@ PROVIDED = {
     "pte_flags", "pte_set_flags", "pte_clear_flags", "set_pte_bit", "clear_pte_bit", "_AT",
     "_AC", "_UL", "_ULL", "UL", "ULL", "_BITUL", "_BITULL", "BIT", "BIT_ULL", "BITS_PER_LONG",
     "GENMASK", "GENMASK_ULL", "BUILD_BUG_ON", "__always_inline", "likely", "unlikely",
-    "riscv_has_extension_unlikely", "RISCV_ISA_EXT_SVRSW60T59B", "_ULCAST_",
+    "riscv_has_extension_unlikely", "RISCV_ISA_EXT_SVRSW60T59B", "_ULCAST_", "IS_ENABLED",
 }  # fmt: skip
 """Kernel basics the probe's own shim defines; never copied from the tree."""
 
@@ -60,6 +60,7 @@ class ArchBehaviour:
     offset_lsb: int | None = None
     offset_width: int = 0
     inverted: bool = False
+    type_bits: list[int] = field(default_factory=list)  # each type bit a round trip kept
     always_set: int = 0
     flags: dict[str, int] = field(default_factory=dict)
     unevaluated: set[str] = field(default_factory=set)  # flags whose helpers did not fold
@@ -86,6 +87,7 @@ def probe(
     source: str,
     pte_bits: int,
     predefined: dict[str, str],
+    config: Mapping[str, bool | int] | None = None,
 ) -> ArchBehaviour:
     """Fold the tree's code for ``arch`` with its compiler; raises Unevaluable if it cannot."""
     info = arch_info(arch)
@@ -118,7 +120,8 @@ def probe(
 
     probes = _entry_probes(scan, needs, info.word_bits, source)
     probes += _flag_probes(scan, needs, flags)
-    folded = fold(_shim(arch, pte_bits, predefined), list(snippets.values()), probes, compiler)
+    shim = _shim(arch, pte_bits, predefined, config or {})
+    folded = fold(shim, list(snippets.values()), probes, compiler)
     _infer(behaviour, folded.values, info.word_bits, flags, arch)
     seen: set[str] = set()
     for problem in folded.failed.values():
@@ -128,15 +131,27 @@ def probe(
     return behaviour
 
 
-def _shim(arch: str, pte_bits: int, predefined: dict[str, str]) -> str:
-    """Our C prologue: the kernel basics the tree's code uses, for the arch's PTE width."""
+def _shim(
+    arch: str,
+    pte_bits: int,
+    predefined: dict[str, str],
+    config: Mapping[str, bool | int] | None = None,
+) -> str:
+    """Our C prologue: the kernel basics the tree's code uses, for the arch's PTE width, and
+    the Kconfig options that are on, as the kernel's autoconf.h defines them."""
     from codegen.generate.render import render
 
+    options = {
+        name: int(value)
+        for name, value in sorted((config or {}).items())
+        if value is not False and name.startswith("CONFIG_")
+    }
     return render(
         "probe_shim.h.j2",
         arch=arch,
         pteval="unsigned int" if pte_bits == 32 else "unsigned long long",
         predefined=sorted(predefined.items()),
+        options=sorted(options.items()),
     )
 
 
@@ -228,6 +243,7 @@ def _infer(
             if bit is not None and o2 == o and t2 in (0, None):
                 offset_positions.append(bit)
                 offset_inverted.append(bool(base & layout.bit_value(bit)))
+    behaviour.type_bits = sorted(type_positions or [])
     behaviour.type_lsb, behaviour.type_width = _field(type_positions, "type", arch, behaviour)
     behaviour.offset_lsb, behaviour.offset_width = _field(
         offset_positions, "offset", arch, behaviour
@@ -301,7 +317,11 @@ def standalone_call(name: str) -> str | None:
 
 
 def fold_helpers(
-    scan: HeaderScan, arch: str, names: list[str], predefined: dict[str, str]
+    scan: HeaderScan,
+    arch: str,
+    names: list[str],
+    predefined: dict[str, str],
+    config: Mapping[str, bool | int] | None = None,
 ) -> dict[str, Unevaluable]:
     """Fold one sample call of each named helper, each on its own; why each that did not
     fold did not. Used where only part of an arch's code is known (a series' diff)."""
@@ -320,5 +340,5 @@ def fold_helpers(
             snippets.setdefault(item.name, Snippet(item.name, _code(item), item.where))
         where = helper_location(scan, name) or ""
         probes.append(Probe(name, call, tuple(i.name for i in items), where))
-    shim = _shim(arch, info.pte_bits, predefined)
+    shim = _shim(arch, info.pte_bits, predefined, config)
     return fold(shim, list(snippets.values()), probes, compiler).failed

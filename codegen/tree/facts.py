@@ -224,7 +224,7 @@ def read_arch(source: FileSource, spec_arch: Arch) -> ArchFacts:
     facts.problems.extend(facts.scan.problems)
     try:
         facts.behaviour = probe(
-            facts.scan, spec_arch.name, source.label, spec_arch.pte_bits, predefined
+            facts.scan, spec_arch.name, source.label, spec_arch.pte_bits, predefined, config
         )
     except Unevaluable as err:
         facts.problems.append(err)
