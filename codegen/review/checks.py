@@ -65,6 +65,8 @@ class SeriesChanges:
     selects: list[tuple[str, str | None, Added]] = field(default_factory=list)
     removed_selects: list[tuple[str, str, Patch]] = field(default_factory=list)
     removed_functions: set[tuple[str, str]] = field(default_factory=set)  # (file, name)
+    removed_at: dict[tuple[str, str], tuple[int, Patch]] = field(default_factory=dict)
+    """Where a removed definition stood: the post-image line of its hunk, and the patch."""
     context: list[tuple[str, str]] = field(default_factory=list)  # (file, line text) post-image
     hunks: list[tuple[str, list[tuple[int, str, bool]], Patch]] = field(default_factory=list)
 
@@ -146,6 +148,10 @@ class Review:
                 text = line.value.rstrip("\n")
                 if line.is_removed:
                     define = parse_define(text)
+                    removed = (define.name if define else None) or function_name(text)
+                    if removed:  # at the post-image line the hunk goes on with
+                        at = line.target_line_no or hunk.target_start + len(lines)
+                        changes.removed_at.setdefault((path, removed), (at, patch))
                     if define:
                         changes.removed_defines.append((define.name, patch, path))
                     select = select_line(text) if path.endswith("Kconfig") else None
@@ -362,7 +368,35 @@ class Review:
                 self.findings += self.evaluate_arch(changes, arch)
             self.check_arch(changes, arch)
         self.check_foreign_arches(changes)
+        self.check_naming(changes)
         return once_per_place(self.findings, "SWP590")
+
+    def check_naming(self, changes: SeriesChanges) -> None:
+        """A helper the spec names for the release (a marker's make/test helper, the
+        classification API) that the series removes and does not define again."""
+        naming = self.spec.naming
+        named = [
+            naming.entry_from_pte, naming.is_marker_entry, naming.marker_get,
+            naming.pte_is_marker, naming.make_marker_entry, naming.make_marker_pte,
+            naming.has_pfn,
+        ]  # fmt: skip
+        for marker in self.spec.markers.markers:
+            named += [marker.test] + ([marker.make] if marker.make else [])
+        defined = {n for n, _, _ in changes.functions} | {n for n, _, _ in changes.defines}
+        for name in dict.fromkeys(named):
+            gone = [k for k in changes.removed_at if k[1] == name]
+            if not gone or name in defined:
+                continue
+            path, _ = gone[0]
+            line, patch = changes.removed_at[gone[0]]
+            self.report(
+                "SWP401",
+                path,
+                line,
+                f"the series removes {name}, which {self.spec.name} names as a helper of "
+                "the release: the spec needs the same change",
+                patch,
+            )
 
     def evaluate_arch(self, changes: SeriesChanges, arch: Arch) -> list[Finding]:
         """Fold the swap-PTE helpers the series adds to the arch, from what the diff shows."""
@@ -426,18 +460,19 @@ class Review:
         for name in sorted(removed_types - added_names):
             group = spec_types[name]
             patch = next(p for n, p, _ in changes.removed_defines if n == name)
+            at = changes.removed_at.get((swap_h, name), (0, patch))[0]
             if group.count_macro not in changed_counts:
                 self.report(
                     "SWP101",
                     swap_h,
-                    0,
+                    at,
                     f"{name} is removed but {group.count_macro} is not changed",
                     patch,
                 )
             self.report(
                 "SWP401",
                 swap_h,
-                0,
+                at,
                 f"the series removes special swap type {name}, which {spec.name} lists: "
                 "the spec needs the same change",
                 patch,
