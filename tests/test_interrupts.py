@@ -315,7 +315,7 @@ def test_ctrl_c_during_review_tree_leaves_the_repository_as_it_was(
     series = REPO / "tests" / "corpus" / "14-riscv-sd-uw-good" / "series.mbox"
     before = repo_state(kernel_repo)
     argv = ["review", "--spec", "6.19", "--tree", str(kernel_repo), str(series)]
-    code, err, fired = start_and_interrupt(argv, tmp_path, in_swapgen(0.3), temp, again_after=again)
+    code, err, fired = start_and_interrupt(argv, tmp_path, in_swapgen(0.1), temp, again_after=again)
     assert fired, f"review finished before the interrupt: {err}"
     assert_clean_interrupt(code, err)
     assert repo_state(kernel_repo) == before

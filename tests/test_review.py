@@ -597,16 +597,21 @@ def test_a_swap_pte_flag_at_bit_64_is_beyond_the_pte(tmp_path):
     assert code == 1
 
 
-def test_sarif_keeps_series_notes_out_of_located_results():
+def test_sarif_makes_series_notes_results_at_a_logical_location():
+    """Code scanning ignores notifications: a missing part or a diff that does not parse is
+    a result too, at the input mail and the patch (or series) it is about."""
     result = run_main(
         "review", "--format", "sarif", "--spec", "6.19", str(CORPUS / "21-truncated-hunk")
     )
     document = json.loads(result.out)
     jsonschema.validate(document, SARIF_SCHEMA)
-    run = document["runs"][0]
-    assert all("locations" in r for r in run["results"])
-    notes = run["invocations"][0]["toolExecutionNotifications"]
-    assert {n["descriptor"]["id"] for n in notes} == {"SWP904", "SWP906"}
+    results = {r["ruleId"]: r for r in document["runs"][0]["results"]}
+    assert {"SWP904", "SWP906"} <= set(results)
+    unparsable = results["SWP904"]["locations"][0]
+    assert unparsable["physicalLocation"]["artifactLocation"]["uri"].endswith("/series.mbox")
+    assert unparsable["logicalLocations"][0]["name"].startswith("[1/2]")
+    inferred = results["SWP906"]["locations"][0]
+    assert inferred == {"logicalLocations": [{"name": "the series", "kind": "module"}]}
 
 
 def _corpus_inputs(case: str) -> list[Path]:

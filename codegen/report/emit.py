@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from codegen import __version__
@@ -91,36 +92,49 @@ def _sarif_rules(used: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def sarif(findings: Sequence[Finding]) -> str:
-    used = sorted({f.rule for f in findings} | set(RULES))
-    results = []
-    notifications = []
-    for f in findings:
-        message = {"text": f.message + (f" [{f.patch}]" if f.patch else "")}
-        if not f.file or "#" in f.file or f.file.startswith("<"):
-            # series-level: no place in the tree to point at
-            notifications.append(
-                {
-                    "descriptor": {"id": f.rule},
-                    "level": SARIF_LEVELS[f.severity],
-                    "message": message,
-                }
-            )
-            continue
-        location: dict[str, Any] = {"artifactLocation": {"uri": f.file}}
+def _in_tree(path: str) -> bool:
+    """Whether a finding's file is a path in the tree (not an input mail, not absolute)."""
+    return bool(path) and "#" not in path and not path.startswith(("<", "/"))
+
+
+def _uri(path: str) -> str:
+    return Path(path).as_uri() if path.startswith("/") else path
+
+
+def _sarif_location(f: Finding) -> dict[str, Any]:
+    """Where a finding is: its place in a file; else the input mail it came from and the
+    patch (or series) it is about, as a logical location."""
+    if f.file and "#" not in f.file and not f.file.startswith("<"):
+        physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.file)}}
         if f.line:
-            location["region"] = {"startLine": f.line}
+            physical["region"] = {"startLine": f.line}
             if f.column:
-                location["region"]["startColumn"] = f.column
-        result: dict[str, Any] = {
+                physical["region"]["startColumn"] = f.column
+        return {"physicalLocation": physical}
+    location: dict[str, Any] = {
+        "logicalLocations": [{"name": f.patch or "the series", "kind": "module"}]
+    }
+    source = f.file.split("#", 1)[0]
+    if source and not source.startswith("<"):
+        location["physicalLocation"] = {"artifactLocation": {"uri": _uri(source)}}
+    return location
+
+
+def sarif(findings: Sequence[Finding]) -> str:
+    """SARIF 2.1.0: every finding a result (series-level ones at a logical location), with
+    stable partialFingerprints."""
+    used = sorted({f.rule for f in findings} | set(RULES))
+    results = [
+        {
             "ruleId": f.rule,
             "ruleIndex": used.index(f.rule),
             "level": SARIF_LEVELS[f.severity],
-            "message": message,
-            "locations": [{"physicalLocation": location}],
+            "message": {"text": f.message + (f" [{f.patch}]" if f.patch else "")},
+            "locations": [_sarif_location(f)],
             "partialFingerprints": {"swapgenFinding/v1": fingerprint(f)},
         }
-        results.append(result)
+        for f in findings
+    ]
     driver = {"name": "swapgen", "version": __version__, "rules": _sarif_rules(used)}
     document = {
         "$schema": SARIF_SCHEMA,
@@ -129,9 +143,7 @@ def sarif(findings: Sequence[Finding]) -> str:
             {
                 "tool": {"driver": driver},
                 "results": results,
-                "invocations": [
-                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
-                ],
+                "invocations": [{"executionSuccessful": True}],
             }
         ],
     }
@@ -152,12 +164,12 @@ def github(findings: Sequence[Finding]) -> str:
     out = []
     for f in findings:
         props = []
-        if f.file:
+        if _in_tree(f.file):  # an annotation names a file of the repository, or none
             props.append(f"file={_escape_property(f.file)}")
-        if f.line:
-            props.append(f"line={f.line}")
-        if f.column:
-            props.append(f"col={f.column}")
+            if f.line:
+                props.append(f"line={f.line}")
+            if f.column:
+                props.append(f"col={f.column}")
         props.append(f"title={_escape_property(f.rule)}")
         message = _escape_data(f.message + (f" [{f.patch}]" if f.patch else ""))
         out.append(f"::{commands[f.severity]} {','.join(props)}::{message}\n")
