@@ -130,7 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing branch of that name")
 
     p = sub.add_parser("review", help="check an incoming patch series against the spec")
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="mbox, .patch, directory, or -")
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="mbox, .patch/.eml, directory, Maildir, public-inbox git archive, or - (stdin)",
+    )
     p.add_argument("--git", metavar="PATH", help="review commits of this repository ...")
     p.add_argument("--range", metavar="A..B", help="... in this range")
     _spec_option(p)
@@ -148,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="nipa: 0 ok, 250 warning, 1 fail")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="text: findings only, nothing on stderr")
     p.add_argument("--explain", metavar="SWPnnn", help="print the doc of a rule and exit")
+    p.add_argument("--since", metavar="DATE", help="only mail dated on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="only mail dated up to DATE, that day included")
 
     p = sub.add_parser("import", help="write a spec from a kernel tree (YAML on stdout)")
     p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
@@ -226,6 +233,8 @@ def _run(args: argparse.Namespace) -> int:
             out,
             err,
             args.base,
+            args.since,
+            args.until,
         )
     if args.command == "import":
         return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)

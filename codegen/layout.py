@@ -114,6 +114,11 @@ def single_bit(value: int) -> int | None:
     return value.bit_length() - 1 if value > 0 and value & (value - 1) == 0 else None
 
 
+def mask_width(mask: int) -> int | None:
+    """w for a mask of the w lowest bits, ``(1 << w) - 1``; else None."""
+    return mask.bit_length() if mask > 0 and mask & (mask + 1) == 0 else None
+
+
 def bit_value(bit: int) -> int:
     """The value with only ``bit`` set."""
     return 1 << bit

@@ -49,6 +49,19 @@ def test_hunks_apply_a_few_lines_away_as_patch_allows():
     assert "line five\n" in text and "line sixteen\n" in text and "line 5\n" not in text
 
 
+def test_a_line_of_a_hunk_that_applied_away_is_reported_where_it_landed():
+    from codegen.review.postimage import PostImage
+
+    moved_base = "".join(f"new {n}\n" for n in range(3)) + BASE
+    image = PostImage(base=None)  # type: ignore[arg-type]
+    text = apply_hunks(moved_base, hunks(DIFF), image.moved.setdefault("f", []))
+    lines = text.splitlines()
+    # the diff states "line five" at 5 and "line sixteen" at 17; the base moved them by 3
+    assert lines[image.line_in_tree("f", 5) - 1] == "line five"
+    assert lines[image.line_in_tree("f", 17) - 1] == "line sixteen"
+    assert image.line_in_tree("f", 12) == 12 and image.line_in_tree("g", 5) == 5
+
+
 def test_a_hunk_whose_old_lines_are_nowhere_does_not_apply():
     with pytest.raises(HunkDoesNotApply, match="@@ -4,3 @@ does not match the file"):
         apply_hunks(BASE.replace("line 5\n", "line V\n"), hunks(DIFF))

@@ -625,6 +625,7 @@ def test_dropping_unread_diff_sections_at_intake_changes_no_finding(case):
     """review trims each diff to the files rules read as mail streams in; the findings must be
     those of the whole diffs."""
     from codegen.resources import resolve_spec
+    from codegen.review import mailbox
     from codegen.review import series as series_mod
     from codegen.review.checks import Review, review_series
     from codegen.spec.load import load_spec
@@ -633,7 +634,7 @@ def test_dropping_unread_diff_sections_at_intake_changes_no_finding(case):
 
     def messages():
         for path in _corpus_inputs(case):
-            yield from series_mod.messages_from_path(path)
+            yield from mailbox.messages_from_path(path)
 
     (whole,), _ = series_mod.build_all_series(messages())
     (trimmed,), _ = series_mod.build_all_series(messages(), Review(spec).may_look_at)
@@ -663,9 +664,16 @@ def test_trim_diff_keeps_only_owned_files_in_order():
     quilt = "--- linux.orig/mm/memory.c\n+++ linux/mm/memory.c\n@@ -1,1 +1,1 @@\n-a\n+b\n"
     owned_quilt = quilt.replace("mm/memory.c", "include/linux/swapops.h")
     assert trim_diff(quilt + owned_quilt, lambda p: p.endswith("swapops.h")) == owned_quilt
-    # a diff unidiff cannot parse stays whole, for the review to report (SWP904)
-    broken = section("mm/memory.c").replace("-a\n", "")
-    assert trim_diff(broken, lambda _path: False) == broken
+    # a diff unidiff cannot parse stays whole when it names a file rules read, for the
+    # review to report (SWP904); one naming only other files is not parsed at all
+    broken = section("include/linux/swapops.h").replace("-a\n", "")
+    assert trim_diff(broken, owned.__contains__) == broken
+    assert trim_diff(section("mm/memory.c").replace("-a\n", ""), owned.__contains__) == ""
+    # a git diff is cut at its 'diff --git' lines first: a mangled section of another file
+    # (real list mail: a mailer ate the space before a context line) does not hide the rest
+    mangled = section("arch/x86/entry/calling.h").replace("-a\n", "\tandq $1, %rax\n")
+    kept = section("include/linux/swapops.h")
+    assert trim_diff(mangled + kept, owned.__contains__) == kept
 
 
 def test_a_diff_line_quoted_in_the_commit_message_does_not_hide_the_patch(tmp_path):

@@ -17,7 +17,9 @@ from codegen.csrc.cint import LP64
 from codegen.csrc.kconfig import canonical_condition, select_line
 from codegen.csrc.layoutcomment import parse as parse_comment
 from codegen.csrc.preprocess import (
+    Config,
     Evaluator,
+    HeaderScan,
     ShiftPastWidth,
     Unevaluable,
     function_name,
@@ -35,8 +37,8 @@ from codegen.review.series import Patch, Series
 
 if TYPE_CHECKING:
     from codegen.review.postimage import PostImage
-from codegen.spec.model import Arch, Spec
-from codegen.tree.behaviour import probe
+from codegen.spec.model import Arch, Field, Spec
+from codegen.tree.behaviour import entry_type_bits, probe
 from codegen.tree.facts import arch_model, scan_config, watched_symbols
 
 LAYOUT_NAME_RE = re.compile(r"SWP_TYPE|SWP_OFFSET|^__swp_|^mk_swap_pte$|^__pte_to_swp_entry$")
@@ -45,6 +47,13 @@ FIELDS = ("type", "offset")
 HELPER_NAMES = tuple(name for kind in FLAGS.values() for name in kind.helpers)
 
 ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
+
+
+def _changed_text(patched: Any) -> str:
+    """The added and removed lines of a file section of a diff."""
+    return "".join(
+        line.value for hunk in patched for line in hunk if line.is_added or line.is_removed
+    )
 
 
 @dataclass
@@ -137,8 +146,27 @@ class Review:
         if path in self.owned_generic or path in self.arch_of:
             return True
         if ASM_HEADER_RE.match(path):
-            added = "\n".join(line.value for hunk in patched for line in hunk if line.is_added)
-            return bool(re.search(r"__swp_|pte_swp_|_SWP_", added))
+            return bool(re.search(r"__swp_|pte_swp_|_SWP_", _changed_text(patched)))
+        return False
+
+    def reads_any(self, diff: str) -> bool:
+        """Whether a rule reads any file section of ``diff`` (a diff that does not parse is
+        read: it is a finding)."""
+        import unidiff
+
+        try:
+            patchset = unidiff.PatchSet(diff)
+        except Exception:  # unidiff raises several kinds
+            return True
+        for patched in patchset:
+            path = self.tree_path(patched.path)
+            if path.endswith("Kconfig") and path in self.arch_of:  # only the selects it watches
+                symbols = watched_symbols(self.spec.arches[self.arch_of[path]])
+                changed = _changed_text(patched)
+                if any(re.search(rf"\b{symbol}\b", changed) for symbol in symbols):
+                    return True
+            elif self._looked_at(path, patched):
+                return True
         return False
 
     def _read_file(self, changes: SeriesChanges, patched: Any, path: str, patch: Patch) -> None:
@@ -228,14 +256,24 @@ class Review:
             paths, model, predefined = sorted(self.owned_generic), LP64, {}
             config = {**COMMON_SCAN_CONFIG, "CONFIG_MIGRATION": True}
             config.update(dict.fromkeys(self.spec.gates, True))
-        if self.image is not None:
-            texts = [(path, text) for path in paths if (text := self.image.read(path))]
+        image = self.image_for(arch)
+        if image is not None:
+            texts = [(path, text) for path in paths if (text := image.read(path))]
             scan = scan_headers(texts, config, model, predefined)
         else:
             scan = scan_fragments(shown_runs(changes, paths), config, model, predefined)
         evaluator = Evaluator(scan, config, model)
         self._evaluators[key] = evaluator
         return evaluator
+
+    def image_for(self, arch: Arch | None) -> PostImage | None:
+        """The post-image to read an arch's (or the generic) files from; None, so the diff
+        alone is read, when there is no base tree or the series does not apply to one of
+        those files there (the base's text beside the series' would be neither)."""
+        if self.image is None:
+            return None
+        paths = [*arch.headers, arch.kconfig] if arch else self.owned_generic
+        return None if any(path in self.image.failed for path in paths) else self.image
 
     def value(self, changes: SeriesChanges, name: str, arch: Arch | None = None) -> int | None:
         try:
@@ -287,10 +325,13 @@ class Review:
         try:
             found = probe(scan, arch.name, arch.headers[0], arch.pte_bits, predefined, config)
         except Unevaluable as err:
+            if self._entry_loses_type_bits(changes, arch, scan, predefined, config):
+                return None
             self._layout_problem(changes, arch, err.message)
-            return None
+            return self._layout_from_field_macros(changes, arch)
         kept = len(found.type_bits)
-        if found.type_bits and kept < self.spec.max_swapfiles_shift and self.image is None:
+        diff_only = self.image_for(arch) is None
+        if found.type_bits and kept < self.spec.max_swapfiles_shift and diff_only:
             where = scan.macros.get("__swp_entry") or scan.functions.get("__swp_entry")
             shown = ", ".join(map(str, found.type_bits))
             self.report(
@@ -312,6 +353,56 @@ class Review:
             arch.offset, lsb=found.offset_lsb, width=found.offset_width, inverted=found.inverted
         )
         return replace(arch, type=type_, offset=offset)
+
+    def _entry_loses_type_bits(
+        self,
+        changes: SeriesChanges,
+        arch: Arch,
+        scan: HeaderScan,
+        predefined: dict[str, str],
+        config: Config,
+    ) -> bool:
+        """When the PTE conversions are not at hand: whether ``__swp_entry`` and
+        ``__swp_type`` alone already lose a type bit (reported, SWP302)."""
+        try:
+            kept = entry_type_bits(
+                scan, arch.name, arch.headers[0], arch.pte_bits, predefined, config
+            )
+        except Unevaluable:
+            return False
+        if len(kept) >= self.spec.max_swapfiles_shift:
+            return False
+        where = scan.macros.get("__swp_entry") or scan.functions.get("__swp_entry")
+        file, line = (where.file, where.line) if where else (arch.headers[0], 0)
+        self.report(
+            "SWP302",
+            file,
+            line,
+            f"the {arch.name} __swp_entry/__swp_type the series sets up keep {len(kept)} type "
+            f"bit(s) (at {', '.join(map(str, kept)) or 'none'}) of an entry, fewer than "
+            f"MAX_SWAPFILES_SHIFT {self.spec.max_swapfiles_shift}",
+            self._patch_of(changes, file, line),
+        )
+        return True
+
+    def _layout_from_field_macros(self, changes: SeriesChanges, arch: Arch) -> Arch | None:
+        """The fields as the series' own field macros state them (``__SWP_TYPE_SHIFT``,
+        ``__SWP_TYPE_BITS`` or ``_MASK``...), when the code that uses them cannot be folded:
+        what the series says, for the overlap and comment rules; the code itself stays
+        "cannot be evaluated" (SWP590). None when the macros do not give both fields."""
+        fields = {}
+        for name in FIELDS:
+            spec_field = getattr(arch, name)
+            macros = spec_field.macros
+            lsb = self.value(changes, macros["lsb"], arch) if "lsb" in macros else None
+            width = self.value(changes, macros["width"], arch) if "width" in macros else None
+            if width is None and "mask" in macros:
+                mask = self.value(changes, macros["mask"], arch)
+                width = layout.mask_width(mask) if mask is not None else None
+            if lsb is None or width is None or lsb < 0 or width <= 0:
+                return None
+            fields[name] = replace(spec_field, lsb=lsb, width=width)
+        return replace(arch, type=fields["type"], offset=fields["offset"])
 
     def _active(
         self, changes: SeriesChanges, arch: Arch, defines: list[tuple[str, str, Added]]
@@ -337,20 +428,21 @@ class Review:
         return found
 
     def _layout_problem(self, changes: SeriesChanges, arch: Arch, reason: str) -> None:
-        if self.image is not None:
+        if self.image_for(arch) is not None:
             return  # with a base tree, reading what the series builds says it (SWP590)
         changed = [(n, w) for n, _, w in changes.defines]
         changed += [(n, w) for n, w, _ in changes.functions]
+        changed.sort(key=lambda item: item[0] != "__swp_entry")  # the code that cannot be read
         where = next(
             (w for n, w in changed if w.file in arch.headers and LAYOUT_NAME_RE.search(n)), None
         )
-        how = "from the diff alone" if self.image is None else "in what it builds"
+        settle = "review with --tree" if self.image is None else "rebase it on the tree given"
         self.report(
             "SWP590",
             where.file if where else arch.headers[0],
             where.line if where else 0,
             f"the series changes the {arch.name} swap-entry layout, which cannot be evaluated "
-            f"{how}: {reason}" + ("; review with --tree" if self.image is None else ""),
+            f"from the diff alone: {reason}; {settle}",
             where.patch if where else None,
         )
 
@@ -364,7 +456,8 @@ class Review:
         self.check_types(changes)
         self.check_markers(changes)
         for arch in self.spec.arches.values():
-            if self.evaluate:  # first: what a helper calls says more than "cannot evaluate"
+            # first: what a helper calls says more than "cannot evaluate"
+            if self.evaluate or (self.image is not None and self.image_for(arch) is None):
                 self.findings += self.evaluate_arch(changes, arch)
             self.check_arch(changes, arch)
         self.check_foreign_arches(changes)
@@ -817,9 +910,16 @@ class Review:
                         field_found.line,
                         f"the comment puts the {arch.name} {field_found.name} at bits "
                         f"{field_found.lo}-{field_found.hi}; the layout has "
-                        f"{spec_field.lsb}-{spec_field.msb}",
+                        f"{spec_field.lsb}-{spec_field.msb}" + self._set_where(changes, spec_field),
                         patch,
                     )
+
+    @staticmethod
+    def _set_where(changes: SeriesChanges, spec_field: Field) -> str:
+        """Where the series defines a field's position, for a finding placed elsewhere."""
+        wanted = {spec_field.macros.get("lsb"), spec_field.macros.get("width")} - {None}
+        places = [f"{n} at {w.file}:{w.line}" for n, _, w in changes.defines if n in wanted]
+        return f" (set by {', '.join(places)})" if places else ""
 
     def check_foreign_arches(self, changes: SeriesChanges) -> None:
         """Generic rules for arch headers the spec does not describe."""

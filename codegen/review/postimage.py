@@ -32,6 +32,15 @@ class PostImage:
     files: dict[str, str | None] = field(default_factory=dict)  # None: deleted
     touched_by: dict[str, str] = field(default_factory=dict)  # path -> label of the last patch
     failed: set[str] = field(default_factory=set)  # files a hunk did not apply to
+    moved: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+
+    def line_in_tree(self, relpath: str, line: int) -> int:
+        """Where a post-image line a hunk header states really is, once the hunk applied a
+        few lines away (the base moved since the series was written)."""
+        for first, length, distance in reversed(self.moved.get(relpath, [])):
+            if first <= line < first + length:
+                return line + distance
+        return line
 
     @property
     def label(self) -> str:
@@ -46,8 +55,13 @@ class PostImage:
         return self.base.kernel_version()
 
 
-def apply_hunks(text: str, hunks: Iterable[Any]) -> str:
-    """``text`` with unidiff hunks applied in order; HunkDoesNotApply if one cannot be."""
+def apply_hunks(
+    text: str, hunks: Iterable[Any], moved: list[tuple[int, int, int]] | None = None
+) -> str:
+    """``text`` with unidiff hunks applied in order; HunkDoesNotApply if one cannot be.
+
+    Each hunk that lands away from the line its header states adds (first line, length,
+    distance) of its post-image lines to ``moved``."""
     lines = text.split("\n")
     trailing = lines[-1] == ""
     if trailing:
@@ -63,6 +77,9 @@ def apply_hunks(text: str, hunks: Iterable[Any]) -> str:
             )
         lines[start : start + len(old)] = new
         shift = start + len(new) - (hunk.source_start - 1 + len(old))
+        distance = start + 1 - hunk.target_start
+        if moved is not None and distance and new:
+            moved.append((hunk.target_start, len(new), distance))
     return "\n".join(lines) + ("\n" if trailing else "")
 
 
@@ -124,4 +141,4 @@ def _patched_text(image: PostImage, patched: Any, path: str) -> str | None:
     current = "" if patched.is_added_file else image.read(path)
     if current is None:
         raise HunkDoesNotApply("the file is not in the tree")
-    return apply_hunks(current, patched)
+    return apply_hunks(current, patched, image.moved.setdefault(path, []))

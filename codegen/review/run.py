@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import email.message
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from codegen.report import emit
 from codegen.report.finding import Finding
 from codegen.review.checks import Review, review_series
-from codegen.review.series import Series, build_all_series
+from codegen.review.series import IGNORED_ATTACHMENT, Series, build_all_series
 from codegen.spec.model import Spec
 from codegen.tree.source import TreeSource
 
@@ -51,10 +51,16 @@ class SeriesReport:
         }
 
 
-def touches_swap_encodings(series: Series) -> bool:
-    """Whether any patch kept a diff section after intake (which keeps only the files the
-    review rules read)."""
-    return any(p.diff.strip() for p in series.patches) or any(p.problems for p in series.patches)
+def touches_swap_encodings(series: Series, reader: Review) -> bool:
+    """Whether a rule reads any file the series changes, or a patch could not be read whole
+    (so what it changes is unknown). An attachment left out of a patch whose text holds a
+    diff (a signature, say) leaves nothing unknown."""
+    for patch in series.patches:
+        if patch.diff.strip() and reader.reads_any(patch.diff):
+            return True
+        if any(not p.startswith(IGNORED_ATTACHMENT) or not patch.has_diff for p in patch.problems):
+            return True
+    return False
 
 
 def review_input(
@@ -68,7 +74,7 @@ def review_input(
     all_series, ignored = build_all_series(messages, reader.may_look_at)
     reports = []
     for series in all_series:
-        if not touches_swap_encodings(series) and len(all_series) > 1:
+        if not touches_swap_encodings(series, reader) and len(all_series) > 1:
             reports.append(SeriesReport(series, [], reviewed=False))
             continue
         findings = keep_findings(review_one(spec, series, tree, reader))
@@ -86,7 +92,10 @@ def review_one(
     from codegen.review.treecheck import introduced
 
     image, findings = build_post_image(tree, series.patches, reader.tree_path)
-    findings += review_series(spec, series, evaluate=False, image=image)
+    findings += [
+        replace(found, line=image.line_in_tree(found.file, found.line)) if found.line else found
+        for found in review_series(spec, series, evaluate=False, image=image)
+    ]
     # the rules' own SWP401 at a place says it more precisely than the sync's
     pinned = {(f.file, f.line) for f in findings if f.rule == "SWP401"}
     after = [

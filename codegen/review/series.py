@@ -1,4 +1,4 @@
-"""Incoming patches as a series: mail (mbox, .patch files, stdin, a git range) -> Series.
+"""Incoming patches as a series: messages (from codegen.review.mailbox) -> Series.
 
 Mail is decoded before unidiff sees it (quoted-printable, base64, charsets, CRLF). Subjects
 are parsed for ``[PATCH v3 05/12]``, RFC and RESEND; replies that only quote a diff are
@@ -8,12 +8,10 @@ ignored; with several versions in one input, the newest is reviewed and the repo
 from __future__ import annotations
 
 import email
-import email.policy
-import itertools
+import email.message
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from codegen.errors import SwapgenError
@@ -21,13 +19,8 @@ from codegen.errors import SwapgenError
 PATCH_TAG_RE = re.compile(r"\[[^\]]*\bPATCH\b", re.I)
 COUNTER_RE = re.compile(r"\b(\d+)/(\d+)\b")
 VERSION_RE = re.compile(r"\bv(\d+)\b", re.I)
+IGNORED_ATTACHMENT = "ignored a"
 DIFF_START_RE = re.compile(r"^(diff --git |--- (a/|/dev/null))", re.M)
-MAX_MESSAGE_BYTES = 20 * 1024 * 1024
-FROM_LINE_RE = re.compile(
-    rb"^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-    rb" +\d+ \d\d:\d\d:\d\d \d{4}"
-)
-"""An mbox separator as git mailsplit takes it: 'From ' alone is just a line of a message."""
 
 
 @dataclass
@@ -48,7 +41,8 @@ class Patch:
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
     date: str = ""
-    diff: str = ""
+    diff: str = ""  # only the file sections review reads, when intake trims it
+    has_diff: bool = False  # whether the mail held a diff at all, before any trimming
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -155,8 +149,8 @@ def _body(message: email.message.Message) -> tuple[str, list[str]]:
             if isinstance(body, str) and body.strip():
                 texts.append(body.replace("\r\n", "\n").replace("\r", "\n"))
             continue
-        if maintype != "text":
-            problems.append(f"ignored a {content_type} attachment")
+        if maintype != "text" and not _is_attached_patch(part):
+            problems.append(f"{IGNORED_ATTACHMENT} {content_type} attachment")
             continue
         text = _payload_text(part)
         if text is None:
@@ -167,6 +161,20 @@ def _body(message: email.message.Message) -> tuple[str, list[str]]:
         if DIFF_START_RE.search(text):
             return text, problems
     return (texts[0] if texts else ""), problems
+
+
+PATCH_CONTENT_TYPES = ("application/x-patch", "application/x-diff", "application/patch")
+
+
+def _is_attached_patch(part: email.message.Message) -> bool:
+    """A patch sent as an attachment with a non-text type (real list mail does this)."""
+    if part.get_content_type() in PATCH_CONTENT_TYPES:
+        return True
+    try:
+        name = part.get_filename() or ""
+    except Exception:  # a malformed Content-Disposition: not a patch we can name
+        return False
+    return name.endswith((".patch", ".diff")) and part.get_content_maintype() == "application"
 
 
 def _header(message: email.message.Message, name: str) -> str:
@@ -200,9 +208,25 @@ def _is_quoted_reply(body: str) -> bool:
 def trim_diff(diff: str, keep: Callable[[str], bool]) -> str:
     """The file sections of ``diff`` whose old or new path ``keep`` wants, in order.
 
-    Sections are cut where unidiff parses them (git, quilt and plain ``diff -u`` alike); a
-    diff it cannot parse is returned whole, so the review still reports it (SWP904).
+    Sections are cut where unidiff parses them (git, quilt and plain ``diff -u`` alike). A
+    git diff is cut at its 'diff --git' lines first, so a mangled section of a file no rule
+    reads costs nothing; a section that names a wanted file but does not parse is kept
+    whole, for the review to report (SWP904).
     """
+    starts = [found.start() for found in GIT_SECTION_RE.finditer(diff)]
+    if not starts or starts[0] != 0:
+        return _trim_section(diff, keep)
+    bounds = zip(starts, [*starts[1:], len(diff)], strict=True)
+    return "".join(_trim_section(diff[start:end], keep) for start, end in bounds)
+
+
+GIT_SECTION_RE = re.compile(r"^diff --git ", re.M)
+
+
+def _trim_section(diff: str, keep: Callable[[str], bool]) -> str:
+    named = {name for found in DIFF_PATH_RE.finditer(diff) for name in found.groups() if name}
+    if named and not any(keep(_without_ab(name)) or keep(name) for name in named):
+        return ""  # the headers name no file a rule reads: no need to parse it
     import unidiff
 
     try:
@@ -212,12 +236,20 @@ def trim_diff(diff: str, keep: Callable[[str], bool]) -> str:
     return "".join(str(patched) for patched in patchset if any(map(keep, _paths(patched))))
 
 
+DIFF_PATH_RE = re.compile(r"^(?:diff --git (\S+) (\S+)|(?:---|\+\+\+) (\S+))", re.M)
+"""The names a diff's file headers give (a removed line "-- x" may add a spurious one)."""
+
+
+def _without_ab(name: str) -> str:
+    return name[2:] if name[:2] in ("a/", "b/") else name
+
+
 def _paths(patched: Any) -> list[str]:
     """A patched file's path as unidiff reads it, and its old and new names without a/ b/."""
     names = [patched.path]
     for name in (patched.source_file, patched.target_file):
         if name and name != "/dev/null":
-            names.append(name[2:] if name[:2] in ("a/", "b/") else name)
+            names.append(_without_ab(name))
     return names
 
 
@@ -230,9 +262,9 @@ def patch_from_message(
     large mbox does not stay in memory as a whole.
     """
     subject = _header(message, "Subject")
-    body, problems = _body(message)
     if subject.strip().lower().startswith("re:"):
         return None  # a reply, even one that suggests a diff, is not a part of the series
+    body, problems = _body(message)
     if not DIFF_START_RE.search(body) and not PATCH_TAG_RE.search(subject):
         return None  # not a patch: no diff and no [PATCH] subject
     if _is_quoted_reply(body):
@@ -262,6 +294,7 @@ def patch_from_message(
         patch.number = -1  # not a part of the series, just where the problem was
     match = _diff_start(body)
     if match:
+        patch.has_diff = True
         patch.diff = body[match.start() :]
         # a signature after the diff ("-- \n2.39.5") is not part of it
         patch.diff = re.split(r"^-- $", patch.diff, maxsplit=1, flags=re.M)[0]
@@ -279,67 +312,6 @@ def _message_id(text: str) -> str:
     return match.group(1) if match else text.strip()
 
 
-def _parse_bytes(data: bytes, source: str) -> email.message.Message:
-    return email.message_from_bytes(data, policy=email.policy.default)
-
-
-def _split_mbox(lines: Iterable[bytes], source: str) -> Iterator[tuple[str, email.message.Message]]:
-    """Messages of an mbox given line by line (streamed: one message in memory at a time)."""
-    count = 0
-    current: list[bytes] = []
-    size = 0
-    too_big = False
-    for line in itertools.chain(lines, [None]):
-        if line is not None and not FROM_LINE_RE.match(line):
-            size += len(line)
-            if size > MAX_MESSAGE_BYTES:
-                too_big, current = True, []
-            elif not too_big:
-                current.append(line)
-            continue
-        if too_big:
-            count += 1
-            limit = MAX_MESSAGE_BYTES >> 20
-            yield f"{source}#{count}", _skipped(f"a message over {limit} MB, skipped")
-        elif b"".join(current).strip():
-            count += 1
-            data = b"".join(current)
-            yield f"{source}#{count}", _parse_bytes(_unescape_from(data), source)
-        current, size, too_big = [], 0, False
-
-
-def _messages_from_mbox_bytes(
-    data: bytes, source: str
-) -> Iterator[tuple[str, email.message.Message]]:
-    yield from _split_mbox(data.splitlines(keepends=True), source)
-
-
-def _unescape_from(chunk: bytes) -> bytes:
-    return re.sub(rb"(?m)^>(>*From )", rb"\1", chunk)
-
-
-def messages_from_path(path: Path) -> Iterator[tuple[str, email.message.Message]]:
-    """Messages of an mbox file, a single .patch/.eml file, or a directory of .patch files."""
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".mbx"))
-        if not files:
-            raise SwapgenError(f"{path}: no .patch, .eml or .mbox files in this directory")
-        for file in files:
-            yield from messages_from_path(file)
-        return
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(5)
-    except OSError as err:
-        raise SwapgenError(f"{path}: cannot read: {err.strerror or err}") from None
-    if head == b"From ":
-        with path.open("rb") as handle:
-            yield from _split_mbox(_lines(handle), str(path))
-        return
-    data = path.read_bytes()
-    yield str(path), _parse_bytes(data, str(path))
-
-
 def _version_from_replies(patches: list[Patch]) -> None:
     """A cover letter whose parts reply to it is of their version (its own subject may be
     stale: "[PATCH v2 00/16]" over v3 parts is real list mail)."""
@@ -349,35 +321,6 @@ def _version_from_replies(patches: list[Patch]) -> None:
         stale = cover is not None and (cover.version != patch.version or cover.version_inferred)
         if cover is not None and stale and cover.number == 0 and patch.number > 0:
             cover.version, cover.version_inferred = patch.version, patch.version_inferred
-
-
-def _skipped(reason: str) -> email.message.Message:
-    message = email.message.EmailMessage()
-    message["Subject"] = "[PATCH] (skipped)"
-    message["X-Swapgen-Problem"] = reason
-    return message
-
-
-def _lines(handle: Iterable[bytes]) -> Iterator[bytes]:
-    yield from handle
-
-
-def messages_from_stdin(data: bytes) -> Iterator[tuple[str, email.message.Message]]:
-    if data.startswith(b"From "):
-        yield from _messages_from_mbox_bytes(data, "<stdin>")
-    else:
-        yield "<stdin>", _parse_bytes(data, "<stdin>")
-
-
-def messages_from_git(
-    repo: Path, revision_range: str
-) -> Iterator[tuple[str, email.message.Message]]:
-    if ".." not in revision_range:
-        raise SwapgenError(f"--range {revision_range}: expected A..B")
-    from codegen.patch.gitrepo import format_patch_stdout
-
-    mbox = format_patch_stdout(repo, revision_range)
-    yield from _messages_from_mbox_bytes(mbox, f"{repo}@{revision_range}")
 
 
 def read_patches(

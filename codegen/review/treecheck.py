@@ -15,12 +15,14 @@ from codegen.tree.source import TreeSource
 
 
 def touched_arches(spec: Spec, image: PostImage) -> list[str]:
-    """The spec's arches whose headers or Kconfig the series changes."""
+    """The spec's arches whose headers or Kconfig the series changes, and applies to: where
+    a hunk does not apply (SWP907), the arch is reviewed from the diff alone."""
     changed = set(image.files)
     return [
         name
         for name, arch in spec.arches.items()
         if changed & {*arch.headers, arch.kconfig}
+        and not image.failed & {*arch.headers, arch.kconfig}
     ]
 
 
@@ -38,6 +40,8 @@ def introduced(spec: Spec, base: TreeSource, image: PostImage) -> list[Finding]:
     key: Callable[[Finding], tuple[str, str, str]] = lambda f: (f.rule, f.arch, f.message)  # noqa: E731
     before = {key(f) for f in compare(spec, read_tree(base, spec, arches))}
     after = compare(spec, read_tree(image, spec, arches))
+    if image.failed & generic:  # the generic files as the series leaves them are unknown
+        after = [found for found in after if found.arch]
     return [
         replace(
             found,

@@ -131,6 +131,40 @@ def probe(
     return behaviour
 
 
+def entry_type_bits(
+    scan: HeaderScan,
+    arch: str,
+    source: str,
+    pte_bits: int,
+    predefined: dict[str, str],
+    config: Mapping[str, bool | int] | None = None,
+) -> list[int]:
+    """The low 8 type bits ``__swp_type(__swp_entry(t, 0))`` gives back, folded by the arch's
+    compiler: the round trip of the entry alone, for code whose PTE conversions are not at
+    hand (a diff that does not show them). Raises Unevaluable if it cannot be folded."""
+    for name in ENTRY_MACROS[:3]:
+        if name not in scan.macros and name not in scan.functions:
+            raise Unevaluable(f"{arch}: {name} is not defined in the headers read", source)
+    info = arch_info(arch)
+    compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
+    if compiler is None:
+        raise Unevaluable(f"{arch}: no compiler for {info.clang_target}", source)
+    provided = PROVIDED | set(predefined)
+    items = closure(scan, ("__swp_type", "__swp_entry"), provided)
+    _refuse_exploding_macros(scan, items)
+    snippets = [Snippet(item.name, _code(item), item.where) for item in items]
+    deps = tuple(item.name for item in items)
+    where = helper_location(scan, "__swp_entry") or source
+    probes = [
+        Probe(f"T {bit}", f"__swp_type(__swp_entry({1 << bit}UL, 0UL))", deps, where)
+        for bit in range(8)
+    ]
+    folded = fold(_shim(arch, pte_bits, predefined, config or {}), snippets, probes, compiler)
+    if folded.failed:
+        raise next(iter(folded.failed.values()))
+    return [bit for bit in range(8) if folded.values.get(f"T {bit}") == 1 << bit]
+
+
 def _shim(
     arch: str,
     pte_bits: int,
