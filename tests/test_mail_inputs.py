@@ -219,3 +219,10 @@ def test_a_patch_attached_as_application_x_patch_is_read(tmp_path):
     (alone,) = review_json("--spec", "6.19", str(ERROR))[1]["series"]
     assert [f[:3] for f in findings_of(data["series"][0])] == [f[:3] for f in findings_of(alone)]
     assert {f["rule"] for f in data["series"][0]["findings"]} == {"SWP301", "SWP401"}
+
+
+def test_the_directory_around_an_archive_points_at_it(archive):
+    """A newcomer gives the mirror's top directory, not its git directory."""
+    result = run_main("review", str(archive.parent))
+    assert result.code == 2
+    assert result.err.strip().endswith(f"did you mean {archive}?")

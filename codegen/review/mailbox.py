@@ -212,9 +212,11 @@ def messages_from_path(path: Path, window: DateWindow = DateWindow()) -> Message
             return
         files = sorted(p for p in path.iterdir() if p.suffix in MESSAGE_SUFFIXES)
         if not files:
+            inside = sorted(p for p in path.iterdir() if p.is_dir() and is_archive(p))
+            hint = f"; did you mean {inside[0]}?" if inside else ""
             raise SwapgenError(
                 f"{path}: no .patch, .eml or .mbox files in this directory (and not a Maildir "
-                "or a public-inbox archive)"
+                f"or a public-inbox archive){hint}"
             )
         for file in files:
             yield from _within(window, _messages_from_file(file))
