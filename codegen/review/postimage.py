@@ -14,7 +14,7 @@ from typing import Any
 
 from codegen.report.finding import Finding, finding
 from codegen.review.series import Patch
-from codegen.tree.source import TreeSource
+from codegen.tree.source import FileSource
 
 MAX_OFFSET = 200
 """How far from its stated line a hunk may apply (files moved by earlier patches)."""
@@ -28,7 +28,7 @@ class HunkDoesNotApply(Exception):
 class PostImage:
     """The base tree and the files the series changes, as the series leaves them."""
 
-    base: TreeSource
+    base: FileSource
     files: dict[str, str | None] = field(default_factory=dict)  # None: deleted
     touched_by: dict[str, str] = field(default_factory=dict)  # path -> label of the last patch
     failed: set[str] = field(default_factory=set)  # files a hunk did not apply to
@@ -95,7 +95,7 @@ def _find(lines: list[str], old: list[str], near: int) -> int | None:
 
 
 def build_post_image(
-    base: TreeSource, patches: Iterable[Patch], tree_path: Any
+    base: FileSource, patches: Iterable[Patch], tree_path: Any
 ) -> tuple[PostImage, list[Finding]]:
     """Apply every patch of a series to ``base`` in memory; findings for what does not apply.
 

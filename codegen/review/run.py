@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from codegen.report import emit
-from codegen.report.finding import Finding
+from codegen.report.finding import Finding, finding
 from codegen.review.checks import Review, review_series
-from codegen.review.series import IGNORED_ATTACHMENT, Series, build_all_series
+from codegen.review.series import IGNORED_ATTACHMENT, Patch, Series, build_all_series
 from codegen.spec.model import Spec
-from codegen.tree.source import TreeSource
+from codegen.tree.source import FileSource, TreeSource
 
 Filter = Callable[[list[Finding]], list[Finding]]
 
@@ -85,25 +85,69 @@ def review_input(
 def review_one(
     spec: Spec, series: Series, tree: TreeSource | None, reader: Review
 ) -> list[Finding]:
-    """The findings of one series: diff-only, or on what it builds on ``tree``."""
+    """The findings of one series: diff-only, or on what it builds on ``tree``.
+
+    A part that arrives alone (b4's per-patch check) is read after the parts before it when
+    all of them were seen earlier (codegen.review.earlier): what they set up is its context,
+    and only what the part itself shows or changes is reported."""
+    before, notes = _earlier_parts(series)
+    combined = replace(series, patches=[*before, *series.patches]) if before else series
     if tree is None:
-        return review_series(spec, series)
+        return notes + _own(series, review_series(spec, combined))
     from codegen.review.postimage import build_post_image
     from codegen.review.treecheck import introduced
 
-    image, findings = build_post_image(tree, series.patches, reader.tree_path)
+    base: FileSource = tree
+    unapplied: set[str] = set()
+    if before:
+        earlier_image, _ = build_post_image(tree, before, reader.tree_path)
+        base, unapplied = earlier_image, earlier_image.failed
+    image, findings = build_post_image(base, series.patches, reader.tree_path)
+    image.failed |= unapplied  # a file the earlier parts could not change: read from the diffs
+    findings = notes + findings
     findings += [
         replace(found, line=image.line_in_tree(found.file, found.line)) if found.line else found
-        for found in review_series(spec, series, evaluate=False, image=image)
+        for found in _own(series, review_series(spec, combined, evaluate=False, image=image))
     ]
     # the rules' own SWP401 at a place says it more precisely than the sync's
     pinned = {(f.file, f.line) for f in findings if f.rule == "SWP401"}
     after = [
         f
-        for f in introduced(spec, tree, image)
+        for f in introduced(spec, base, image)
         if f.rule != "SWP401" or (f.file, f.line) not in pinned
     ]
     return findings + after
+
+
+def _own(series: Series, findings: list[Finding]) -> list[Finding]:
+    """The findings of the series' own patches (and of the series as a whole), not those of
+    earlier parts it was read after."""
+    labels = {p.label for p in series.patches} | {""}
+    return [f for f in findings if f.patch in labels]
+
+
+def _earlier_parts(series: Series) -> tuple[list[Patch], list[Finding]]:
+    """For a part reviewed alone: the parts before it, when all were seen earlier, and the
+    note that says so; every part reviewed alone is remembered for the parts after it."""
+    if not series.partial:
+        return [], []
+    from codegen.review import earlier
+
+    (part,) = series.patches
+    earlier.remember(part)
+    before = earlier.earlier_parts(part)
+    if not before:
+        return [], []
+    numbers = f"1-{part.number - 1}" if part.number > 2 else "1"
+    note = finding(
+        "SWP908",
+        "",
+        0,
+        f"part {part.number}/{part.total} is read after part(s) {numbers} of its thread, "
+        "seen earlier",
+        patch=part.label,
+    )
+    return before, [note]
 
 
 def all_findings(reports: Sequence[SeriesReport]) -> list[Finding]:

@@ -11,7 +11,7 @@ from dataclasses import replace
 from codegen.report.finding import Finding
 from codegen.review.postimage import PostImage
 from codegen.spec.model import Spec
-from codegen.tree.source import TreeSource
+from codegen.tree.source import FileSource
 
 
 def touched_arches(spec: Spec, image: PostImage) -> list[str]:
@@ -26,7 +26,7 @@ def touched_arches(spec: Spec, image: PostImage) -> list[str]:
     ]
 
 
-def introduced(spec: Spec, base: TreeSource, image: PostImage) -> list[Finding]:
+def introduced(spec: Spec, base: FileSource, image: PostImage) -> list[Finding]:
     """Sync findings after the series that the base tree did not have."""
     from codegen.tree.facts import read_tree
     from codegen.tree.sync import compare
