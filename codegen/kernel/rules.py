@@ -310,5 +310,8 @@ _rule(
     "SWP907",
     "error",
     "series does not apply",
-    """With --tree, git am could not apply the series to the tree.""",
+    """With --tree, a hunk's old lines are nowhere near where it says in the tree's file (the
+      series is for another base, or an earlier part is missing). Nothing is written: the
+      hunks are applied in memory. That file, and the arch it belongs to, are then read from
+      the diff alone.""",
 )
