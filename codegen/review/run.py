@@ -78,6 +78,9 @@ def review_input(
             reports.append(SeriesReport(series, [], reviewed=False))
             continue
         findings = keep_findings(review_one(spec, series, tree, reader))
+        if len(all_series) > 1:  # a finding about the series as a whole says which one
+            first = series.cover or series.patches[0]
+            findings = [f if f.patch else replace(f, patch=first.label) for f in findings]
         reports.append(SeriesReport(series, findings, reviewed=True))
     return reports, ignored
 
