@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Start-up cost of `swapgen --help` and `swapgen decode`, next to `python -c pass`.
+"""Start-up cost of `swapgen --help`, `decode`, `encode`, `show` and `review --quiet -` on one
+real patch (as b4 runs it per patch), next to `python -c pass` and checkpatch.pl.
 
 Each command runs in a fresh process (the installed console script if there is one, else
 `python -m codegen`), several times; the median wall time is printed with the third-party
@@ -10,6 +11,7 @@ with a schema cache that already knows the spec (the usual case) and with the ca
 
 from __future__ import annotations
 
+import mailbox
 import os
 import statistics
 import subprocess
@@ -22,6 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 RUNS = 15
 WATCHED = ("yaml", "jsonschema", "git", "jinja2", "unidiff")
 DECODE = ["decode", "--arch", "x86_64", "0x1fffffffffdb9600"]
+ENCODE = ["encode", "--arch", "x86_64", "--type", "3", "--offset", "0x1234"]
+SHOW = ["show", "--arch", "x86_64"]
+REVIEW = ["review", "--quiet", "-"]
 
 
 def swapgen() -> list[str]:
@@ -31,44 +36,78 @@ def swapgen() -> list[str]:
     return [str(beside)] if beside.is_file() else [sys.executable, "-m", "codegen"]
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str], stdin: bytes | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
+    subprocess.run(command, cwd=REPO, env=env, check=False, capture_output=True, input=stdin)
     return time.perf_counter() - start
 
 
-def heavy_imports(argv: list[str], env: dict[str, str]) -> str:
+def one_real_patch() -> bytes:
+    """Part 2/5 of the real guard-marker series (tests/realmail/06), as b4 pipes it."""
+    return list(mailbox.mbox(REPO / "tests/realmail/06-pte-marker-guard-v4/series.mbox"))[
+        2
+    ].as_bytes()
+
+
+def heavy_imports(argv: list[str], env: dict[str, str], stdin: bytes | None) -> str:
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "codegen", *argv],
-        cwd=REPO, env=env, check=True, capture_output=True, text=True,
+        cwd=REPO, env=env, check=False, capture_output=True, input=stdin,
     )  # fmt: skip
     seen = {
         line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in proc.stderr.splitlines()
+        for line in proc.stderr.decode("utf-8", "replace").splitlines()
         if line.startswith("import time:")
     }
     return ", ".join(name for name in WATCHED if name in seen) or "none"
 
 
 def main() -> None:
+    patch = one_real_patch()
     with tempfile.TemporaryDirectory(prefix="swapgen-bench-cache-") as cache:
-        warm = dict(os.environ, SWAPGEN_CACHE_DIR=cache)
-        cold = dict(os.environ, SWAPGEN_CACHE_DIR="off")
-        subprocess.run([*swapgen(), *DECODE], env=warm, check=True, capture_output=True)
+        # as an installed wheel runs: bytecode compiled, the spec read once before
+        warm = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        warm["SWAPGEN_CACHE_DIR"] = cache
+        cold = dict(warm, SWAPGEN_CACHE_DIR="off")
+        for argv in (DECODE, REVIEW):
+            subprocess.run([*swapgen(), *argv], env=warm, capture_output=True, input=patch)
         rows = [
-            ("python -c pass", [sys.executable, "-c", "pass"], warm, None),
-            ("swapgen --help", [*swapgen(), "--help"], warm, ["--help"]),
-            ("swapgen decode (spec known good)", [*swapgen(), *DECODE], warm, DECODE),
-            ("swapgen decode (cache off)", [*swapgen(), *DECODE], cold, DECODE),
+            ("python -c pass", [sys.executable, "-c", "pass"], warm, None, None),
+            ("swapgen --help", [*swapgen(), "--help"], warm, ["--help"], None),
+            ("swapgen decode (spec known)", [*swapgen(), *DECODE], warm, DECODE, None),
+            ("swapgen encode (spec known)", [*swapgen(), *ENCODE], warm, ENCODE, None),
+            ("swapgen show --arch (spec known)", [*swapgen(), *SHOW], warm, SHOW, None),
+            ("swapgen decode (cache off)", [*swapgen(), *DECODE], cold, DECODE, None),
+            ("swapgen review --quiet - (1 patch)", [*swapgen(), *REVIEW], warm, REVIEW, patch),
         ]
-        print(f"{'command':36} {'median':>9} {'worst':>9}  third-party imports ({RUNS} runs)")
-        for label, command, env, argv in rows:
-            times = [timed(command, env) for _ in range(RUNS)]
-            imports = heavy_imports(argv, env) if argv else "-"
+        checkpatch = find_checkpatch()
+        if checkpatch:
+            rows.append(("checkpatch.pl --no-tree -q - (same)", checkpatch, warm, None, patch))
+        print(f"{'command':38} {'median':>9} {'worst':>9} {'ratio':>6}  third-party imports")
+        floor = None
+        for label, command, env, argv, stdin in rows:
+            times = [timed(command, env, stdin) for _ in range(RUNS)]
+            median = statistics.median(times)
+            floor = floor or median
+            imports = heavy_imports(argv, env, stdin) if argv else "-"
             print(
-                f"{label:36} {statistics.median(times) * 1000:7.1f}ms {max(times) * 1000:7.1f}ms"
-                f"  {imports}"
+                f"{label:38} {median * 1000:7.1f}ms {max(times) * 1000:7.1f}ms "
+                f"{median / floor:5.1f}x  {imports}"
             )
+        print(f"({RUNS} runs each; ratio to python -c pass in this run)")
+
+
+def find_checkpatch() -> list[str] | None:
+    """checkpatch.pl from Debian's linux-source-6.12, extracted as the tests do; None when
+    the package is not installed."""
+    try:
+        sys.path.insert(0, str(REPO))
+        from tests.kernel_trees import kernel_tree
+
+        tree = kernel_tree("6.12")
+    except BaseException:  # pytest.skip raises Skipped, a BaseException: no package here
+        return None
+    return ["perl", str(tree / "scripts/checkpatch.pl"), "--no-tree", "-q", "-"]
 
 
 if __name__ == "__main__":

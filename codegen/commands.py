@@ -16,7 +16,7 @@ from codegen.errors import SwapgenError
 from codegen.oneline import one_line
 from codegen.resolve import parse_config, pick_arches, resolved_view
 from codegen.resources import bundled_specs, resolve_spec
-from codegen.spec.load import check_spec, load_spec
+from codegen.spec.compiled import load_spec
 
 if TYPE_CHECKING:
     from codegen.report.finding import Finding
@@ -51,6 +51,8 @@ def validate(paths: Sequence[str], out: TextIO, err: TextIO, fmt: str = "text") 
     files = files or bundled_specs()
     bad = 0
     findings = []
+    from codegen.spec.load import check_spec
+
     for path in files:
         problems = check_spec(path)
         findings += [_spec_finding(problem) for problem in problems]

@@ -13,7 +13,7 @@ from codegen.kernel.arches import arch_info, page_size_macros
 from codegen.resources import resolve_spec
 from codegen.spec.load import load_spec
 from codegen.tree.behaviour import PROVIDED, _code, _shim
-from codegen.tree.facts import arch_model, scan_config
+from codegen.tree.reading import arch_model, scan_config
 from tests.conftest import require_tool
 from tests.kernel_trees import kernel_tree
 

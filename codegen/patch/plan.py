@@ -35,9 +35,8 @@ from codegen.spec.model import Arch, Spec
 from codegen.tree.facts import (
     ArchFacts,
     TreeFacts,
-    arch_model,
-    scan_config,
 )
+from codegen.tree.reading import arch_model, scan_config
 from codegen.tree.source import TreeSource
 
 

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from codegen import layout
 from codegen.csrc.cint import LP64
-from codegen.csrc.kconfig import canonical_condition, select_line
 from codegen.csrc.layoutcomment import parse as parse_comment
 from codegen.csrc.preprocess import (
     Config,
@@ -32,14 +31,13 @@ from codegen.csrc.preprocess import (
 from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macros
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
 from codegen.report.finding import Finding, finding
-from codegen.review.evaluate import post_image
+from codegen.review.postimage import post_image
 from codegen.review.series import Patch, Series
 
 if TYPE_CHECKING:
     from codegen.review.postimage import PostImage
 from codegen.spec.model import Arch, Field, Spec
-from codegen.tree.behaviour import entry_type_bits, probe
-from codegen.tree.facts import arch_model, scan_config, watched_symbols
+from codegen.tree.reading import arch_model, scan_config, watched_symbols
 
 LAYOUT_NAME_RE = re.compile(r"SWP_TYPE|SWP_OFFSET|^__swp_|^mk_swap_pte$|^__pte_to_swp_entry$")
 """Definitions that make up an arch's swap-entry layout: a change to one may move a field."""
@@ -47,6 +45,13 @@ FIELDS = ("type", "offset")
 HELPER_NAMES = tuple(name for kind in FLAGS.values() for name in kind.helpers)
 
 ASM_HEADER_RE = re.compile(r"arch/[^/]+/include/asm/.*\.h$")
+
+
+def _select_line(text: str) -> tuple[str, str | None] | None:
+    """A Kconfig ``select`` line's symbol and condition (the reader loaded for Kconfig only)."""
+    from codegen.csrc.kconfig import select_line
+
+    return select_line(text)
 
 
 def _changed_text(patched: Any) -> str:
@@ -182,7 +187,7 @@ class Review:
                         changes.removed_at.setdefault((path, removed), (at, patch))
                     if define:
                         changes.removed_defines.append((define.name, patch, path))
-                    select = select_line(text) if path.endswith("Kconfig") else None
+                    select = _select_line(text) if path.endswith("Kconfig") else None
                     if select:
                         changes.removed_selects.append((select[0], path, patch))
                     function = function_name(text)
@@ -234,7 +239,7 @@ class Review:
                     index += 1
                 changes.functions.append((function, where, "\n".join(body)))
                 continue
-            select = select_line(text) if path.endswith("Kconfig") else None
+            select = _select_line(text) if path.endswith("Kconfig") else None
             if select:
                 changes.selects.append((select[0], select[1], where))
 
@@ -318,6 +323,8 @@ class Review:
         return after
 
     def _folded_layout(self, changes: SeriesChanges, arch: Arch) -> Arch | None:
+        from codegen.tree.behaviour import probe
+
         scan = self.evaluator(changes, arch).scan
         config = scan_config(arch)
         wanted = arch_info(arch.name).page_size_macros
@@ -364,6 +371,8 @@ class Review:
     ) -> bool:
         """When the PTE conversions are not at hand: whether ``__swp_entry`` and
         ``__swp_type`` alone already lose a type bit (reported, SWP302)."""
+        from codegen.tree.behaviour import entry_type_bits
+
         try:
             kept = entry_type_bits(
                 scan, arch.name, arch.headers[0], arch.pte_bits, predefined, config
@@ -493,8 +502,6 @@ class Review:
 
     def evaluate_arch(self, changes: SeriesChanges, arch: Arch) -> list[Finding]:
         """Fold the swap-PTE helpers the series adds to the arch, from what the diff shows."""
-        from codegen.review.evaluate import evaluate_helpers
-
         files = set(arch.headers)
         shown: dict[str, list[tuple[int, str]]] = {}
         for path, lines, _patch in changes.hunks:
@@ -506,7 +513,11 @@ class Review:
                 added.setdefault(path, {}).update(
                     (number, patch.label) for number, _text, is_added in lines if is_added
                 )
-        return evaluate_helpers(arch, shown, added) if any(added.values()) else []
+        if not any(added.values()):
+            return []
+        from codegen.review.evaluate import evaluate_helpers
+
+        return evaluate_helpers(arch, shown, added)
 
     def check_types(self, changes: SeriesChanges) -> None:
         spec = self.spec
@@ -826,6 +837,17 @@ class Review:
                         f"{arch.name} selects {symbol} but has no {flag} swap bit",
                         where.patch,
                     )
+        self._check_added_selects(arch, selects)
+        self._check_comments(changes, arch)
+
+    def _check_added_selects(
+        self, arch: Arch, selects: list[tuple[str, str | None, Added]]
+    ) -> None:
+        """A select the series adds that the spec watches and does not have: SWP401."""
+        if not selects:
+            return
+        from codegen.csrc.kconfig import canonical_condition
+
         spec_selects = {(s.symbol, canonical_condition(s.condition)) for s in arch.selects}
         watched = watched_symbols(arch)
         for sym, cond, where in selects:
@@ -838,7 +860,6 @@ class Review:
                     "does not have it: the spec needs the same change",
                     where.patch,
                 )
-        self._check_comments(changes, arch)
 
     def _flag_of(self, arch: Arch, name: str) -> str | None:
         for flag, spec_flag in arch.flags.items():

@@ -14,19 +14,10 @@ from codegen.csrc.preprocess import HeaderScan, scan_headers
 from codegen.csrc.probe import called_function
 from codegen.kernel.arches import arch_info, page_size_macros
 from codegen.report.finding import Finding, finding
+from codegen.review.postimage import post_image
 from codegen.spec.model import Arch
 from codegen.tree.behaviour import fold_helpers, standalone_call
-from codegen.tree.facts import arch_model, scan_config
-
-
-def post_image(hunks: list[tuple[int, str]]) -> str:
-    """A file's text with the lines the diff shows in place and the others empty."""
-    if not hunks:
-        return ""
-    lines = [""] * max(number for number, _ in hunks)
-    for number, text in hunks:
-        lines[number - 1] = text
-    return "\n".join(lines) + "\n"
+from codegen.tree.reading import arch_model, scan_config
 
 
 def touched(scan: HeaderScan, added: dict[str, dict[int, str]]) -> dict[str, tuple[str, int, str]]:

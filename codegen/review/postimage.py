@@ -55,6 +55,16 @@ class PostImage:
         return self.base.kernel_version()
 
 
+def post_image(hunks: list[tuple[int, str]]) -> str:
+    """A file's text with the lines the diff shows in place and the others empty."""
+    if not hunks:
+        return ""
+    lines = [""] * max(number for number, _ in hunks)
+    for number, text in hunks:
+        lines[number - 1] = text
+    return "\n".join(lines) + "\n"
+
+
 def apply_hunks(
     text: str, hunks: Iterable[Any], moved: list[tuple[int, int, int]] | None = None
 ) -> str:

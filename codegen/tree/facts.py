@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codegen import layout
 from codegen.csrc import layoutcomment
 from codegen.csrc.cint import DataModel
-from codegen.csrc.kconfig import Kconfig, Select, read_kconfig
 from codegen.csrc.preprocess import (
     Config,
     HeaderScan,
@@ -25,10 +25,13 @@ from codegen.csrc.preprocess import (
 )
 from codegen.errors import SwapgenError
 from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macros
-from codegen.kernel.flags import FLAG_SELECTS
 from codegen.spec.model import Arch, Spec
-from codegen.tree.behaviour import ArchBehaviour, probe
+from codegen.tree.reading import arch_model, scan_config, watched_symbols
 from codegen.tree.source import FileSource, TreeSource
+
+if TYPE_CHECKING:
+    from codegen.csrc.kconfig import Kconfig, Select
+    from codegen.tree.behaviour import ArchBehaviour
 
 __all__ = ["ArchFacts", "GenericFacts", "Located", "TreeFacts", "TreeSource", "read_tree"]
 
@@ -188,27 +191,6 @@ def _marker_headers(spec: Spec) -> list[str]:
 # --- arch headers -------------------------------------------------------------------------
 
 
-def arch_model(spec_arch: Arch) -> DataModel:
-    """The C data model the arch's headers are evaluated in: its word size and PTE width."""
-    return DataModel(arch_info(spec_arch.name).word_bits, spec_arch.pte_bits)
-
-
-def scan_config(spec_arch: Arch) -> dict[str, bool | int]:
-    config = dict(COMMON_SCAN_CONFIG)
-    config.update(arch_info(spec_arch.name).scan_config)
-    for assumption in spec_arch.config_assumptions:
-        name, _, value = assumption.partition("=")
-        config[name] = value in ("y", "m")
-    return config
-
-
-def watched_symbols(spec_arch: Arch) -> list[str]:
-    """The Kconfig symbols whose selects sync compares: every one the spec names for the
-    arch, and the select of every flag kind."""
-    named = [s.symbol for s in spec_arch.selects]
-    return list(dict.fromkeys([*named, *FLAG_SELECTS.values()]))
-
-
 def read_arch(source: FileSource, spec_arch: Arch) -> ArchFacts:
     facts = ArchFacts(spec_arch.name)
     config = scan_config(spec_arch)
@@ -222,6 +204,8 @@ def read_arch(source: FileSource, spec_arch: Arch) -> ArchFacts:
     predefined = page_size_macros(config) if arch_info(spec_arch.name).page_size_macros else {}
     facts.scan = scan_headers(files, config, arch_model(spec_arch), predefined)
     facts.problems.extend(facts.scan.problems)
+    from codegen.tree.behaviour import probe
+
     try:
         facts.behaviour = probe(
             facts.scan, spec_arch.name, source.label, spec_arch.pte_bits, predefined, config
@@ -230,6 +214,8 @@ def read_arch(source: FileSource, spec_arch: Arch) -> ArchFacts:
         facts.problems.append(err)
     text = source.read(spec_arch.kconfig)
     if text is not None:
+        from codegen.csrc.kconfig import read_kconfig
+
         facts.kconfig = read_kconfig(text, spec_arch.kconfig)
         for symbol in watched_symbols(spec_arch):
             facts.selects += facts.kconfig.selects_of(symbol)

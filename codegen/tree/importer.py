@@ -16,7 +16,8 @@ from codegen.csrc.preprocess import Evaluator, HeaderScan, Unevaluable, tokenize
 from codegen.errors import SwapgenError
 from codegen.kernel.flags import FLAG_NAMES, FLAGS, MANDATORY_FLAG, flag_of_macro_name
 from codegen.spec.model import Arch, Spec
-from codegen.tree.facts import TreeFacts, arch_model
+from codegen.tree.facts import TreeFacts
+from codegen.tree.reading import arch_model
 
 
 def _groups(facts: TreeFacts) -> tuple[int, list[dict[str, Any]]]:

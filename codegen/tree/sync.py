@@ -19,9 +19,8 @@ from codegen.tree.facts import (
     ArchFacts,
     GenericFacts,
     TreeFacts,
-    arch_model,
-    scan_config,
 )
+from codegen.tree.reading import arch_model, scan_config
 
 Place = tuple[str, int]
 
