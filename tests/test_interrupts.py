@@ -53,7 +53,9 @@ def start_and_interrupt(
     """(exit code, stderr, whether SIGINT was sent) of ``python -m codegen argv``, with its
     temporary files in ``temp``; ``again_after`` sends a second Ctrl-C that much later.
     ``stdin=subprocess.PIPE`` gives swapgen a stdin that stays open until it exits."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    # the caches off: every command then reads its spec with PyYAML, whose libyaml module
+    # marks the moment swapgen's own code runs (see in_swapgen)
+    env = dict(os.environ, PYTHONPATH=str(REPO), SWAPGEN_CACHE_DIR="off")
     if temp is not None:
         env["TMPDIR"] = str(temp)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:

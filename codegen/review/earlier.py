@@ -48,14 +48,19 @@ def remember(patch: Patch) -> None:
         "number": patch.number,
         "diff": patch.diff,
     }
+    temporary = None
     try:
         where.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=where, prefix=".part-")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(record, out)
         os.replace(temporary, where / f"{patch.number}.json")
+        temporary = None
     except OSError:  # a store that cannot be written only means part n stands alone
         return
+    finally:  # and on Ctrl-C: no half-written part is left behind
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def earlier_parts(patch: Patch) -> list[Patch]:

@@ -83,6 +83,9 @@ def _store(entry: Path, spec: Spec) -> None:
             pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _frozen}
             pickler.dump(spec)
         os.replace(temporary, entry)
+        temporary = None
     except (OSError, pickle.PicklingError, TypeError):
+        return  # only a later run is slower
+    finally:  # and on Ctrl-C: no half-written entry is left behind
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
