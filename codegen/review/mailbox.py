@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from codegen.errors import SwapgenError
-from codegen.review.series import PATCH_TAG_RE
+from codegen.review.series import PATCH_TAG_RE, decode_header_text
 
 Messages = Iterator[tuple[str, email.message.Message]]
 
@@ -93,11 +93,8 @@ def _cheap_subject(data: bytes) -> str | None:
     found = SUBJECT_LINE_RE.search(data, 0, end.start() if end else len(data))
     if found is None:
         return None
-    raw = re.sub(rb"\r?\n(?=[ \t])", b"", found.group(1)).decode("utf-8", "replace")
-    try:
-        return str(email.header.make_header(email.header.decode_header(raw)))
-    except Exception:  # an encoded word the quick path cannot read: parse the message in full
-        return None
+    raw = found.group(1).decode("utf-8", "replace")
+    return decode_header_text(raw)
 
 
 def cannot_be_a_patch(data: bytes) -> bool:
@@ -121,7 +118,8 @@ NOT_A_PATCH["Subject"] = "Re: (not a patch)"
 def _parse_bytes(data: bytes) -> email.message.Message:
     if cannot_be_a_patch(data):
         return NOT_A_PATCH
-    return email.message_from_bytes(data, policy=email.policy.default)
+    # compat32: headers stay strings, decoded only where they are read (series._header)
+    return email.message_from_bytes(data, policy=email.policy.compat32)
 
 
 def skipped(reason: str) -> email.message.Message:

@@ -8,7 +8,9 @@ ignored; with several versions in one input, the newest is reviewed and the repo
 from __future__ import annotations
 
 import email
+import email.header
 import email.message
+import email.utils
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -178,13 +180,47 @@ def _is_attached_patch(part: email.message.Message) -> bool:
 
 
 def _header(message: email.message.Message, name: str) -> str:
-    """A header's decoded text; its raw text when the stdlib parser fails on it (it raises
-    IndexError and others on some malformed address headers)."""
+    """A header's text: unfolded, RFC 2047 encoded words decoded; its raw text when they
+    cannot be. (Messages are parsed with the compat32 policy, whose headers are plain
+    strings: the default policy's header objects cost most of the time on an archive.)"""
+    raw = message.get(name)
+    return "" if raw is None else decode_header_text(raw)
+
+
+def decode_header_text(raw: object) -> str:
+    """The text of a raw header value (a str, or an email.header.Header for 8-bit bytes)."""
+    text = raw if isinstance(raw, str) else str(raw)
+    text = FOLD_RE.sub("", text).strip()
+    if "=?" not in text:
+        return text
     try:
-        return str(message.get(name, "") or "")
-    except Exception:
-        raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), "")
-        return " ".join(str(raw).split())
+        return str(email.header.make_header(email.header.decode_header(text)))
+    except Exception:  # a malformed encoded word (real mail has them): its raw text
+        return " ".join(text.split())
+
+
+def _normal_address(text: str) -> str:
+    """A From as ``Name <addr>`` (the name quoted only when it must be); as sent when it
+    cannot be read."""
+    name, address = email.utils.parseaddr(text)
+    if not address:
+        return " ".join(text.split())
+    name = " ".join(name.split())
+    if name and re.search(r'[()<>\[\]:;@\\,."]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>" if name else address
+
+
+def _normal_date(text: str) -> str:
+    """A Date as RFC 5322 writes it ("Thu, 02 Jan 2025 16:01:57 +0100"); as sent when it
+    cannot be read."""
+    try:
+        return email.utils.format_datetime(email.utils.parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return text
+
+
+FOLD_RE = re.compile(r"\r?\n(?=[ \t])")
 
 
 def _diff_start(body: str) -> re.Match[str] | None:
@@ -280,11 +316,11 @@ def patch_from_message(
         rfc=rfc,
         resend=resend,
         version_inferred=inferred,
-        author=_header(message, "From"),
+        author=_normal_address(_header(message, "From")),
         message_id=_message_id(_header(message, "Message-ID")),
         in_reply_to=_message_id(_header(message, "In-Reply-To")),
         references=tuple(MESSAGE_ID_RE.findall(_header(message, "References"))),
-        date=_header(message, "Date"),
+        date=_normal_date(_header(message, "Date")),
         problems=problems,
     )
     if not subject:
