@@ -2,4 +2,5 @@
 
 from codegen.cli import console
 
-console()
+if __name__ == "__main__":  # not when a worker process imports the main module again
+    console()

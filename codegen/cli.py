@@ -53,6 +53,16 @@ def _format_option(parser: argparse.ArgumentParser, choices: Sequence[str]) -> N
     parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="swapgen",
@@ -155,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", metavar="SWPnnn", help="print the doc of a rule and exit")
     p.add_argument("--since", metavar="DATE", help="only mail dated on or after DATE (YYYY-MM-DD)")
     p.add_argument("--until", metavar="DATE", help="only mail dated up to DATE, that day included")
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="processes that parse a large input (default: the CPUs this process may use)",
+    )
 
     p = sub.add_parser("import", help="write a spec from a kernel tree (YAML on stdout)")
     p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
@@ -235,6 +251,7 @@ def _run(args: argparse.Namespace) -> int:
             args.base,
             args.since,
             args.until,
+            args.jobs,
         )
     if args.command == "import":
         return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)

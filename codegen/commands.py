@@ -6,6 +6,7 @@ Each takes its inputs as arguments, writes its report to ``out`` and returns the
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -388,6 +389,7 @@ def review(
     base: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    jobs: int | None = None,
 ) -> int:
     """Check an incoming series against the spec; findings in the chosen format.
 
@@ -444,8 +446,15 @@ def review(
         # as b4 reads --quiet: nothing for a clean patch, one line per problem
         return [f for f in kept if f.severity != "info"] if quiet and fmt == "text" else kept
 
+    from codegen.report.progress import Progress
+
     source = TreeSource(tree, base) if tree else None
-    reports, _replies = review_input(spec, messages, source, keep)
+    progress = Progress(err, "messages")
+    workers = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    try:
+        reports, _replies = review_input(spec, messages, source, keep, workers, progress.seen)
+    finally:
+        progress.done()
     findings = all_findings(reports)
     first = reports[0].series
     info = {

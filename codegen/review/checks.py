@@ -32,7 +32,7 @@ from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macro
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
 from codegen.report.finding import Finding, finding
 from codegen.review.postimage import post_image
-from codegen.review.series import Patch, Series
+from codegen.review.series import SWAP_NAMES, Patch, Series
 
 if TYPE_CHECKING:
     from codegen.review.postimage import PostImage
@@ -142,6 +142,11 @@ class Review:
             return rest
         return path
 
+    def owns(self, path: str) -> bool:
+        """Whether the spec names the file (a generic file, or an arch header or Kconfig)."""
+        path = self.tree_path(path)
+        return path in self.owned_generic or path in self.arch_of
+
     def may_look_at(self, path: str) -> bool:
         """Whether a file of an incoming diff can matter to any rule (judged by its path)."""
         path = self.tree_path(path)
@@ -151,7 +156,8 @@ class Review:
         if path in self.owned_generic or path in self.arch_of:
             return True
         if ASM_HEADER_RE.match(path):
-            return bool(re.search(r"__swp_|pte_swp_|_SWP_", _changed_text(patched)))
+            changed = _changed_text(patched)
+            return any(word in changed for word in SWAP_NAMES)
         return False
 
     def reads_any(self, diff: str) -> bool:

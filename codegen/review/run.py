@@ -3,15 +3,16 @@ base tree's post-image when there is one), and keep one report per series."""
 
 from __future__ import annotations
 
-import email.message
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from codegen.errors import SwapgenError
 from codegen.report import emit
 from codegen.report.finding import Finding, finding
 from codegen.review.checks import Review, review_series
-from codegen.review.series import IGNORED_ATTACHMENT, Patch, Series, build_all_series
+from codegen.review.mailbox import Raw
+from codegen.review.series import IGNORED_ATTACHMENT, Patch, Series, build_series, group_series
 from codegen.spec.model import Spec
 from codegen.tree.source import FileSource, TreeSource
 
@@ -65,20 +66,35 @@ def touches_swap_encodings(series: Series, reader: Review) -> bool:
 
 def review_input(
     spec: Spec,
-    messages: Iterable[tuple[str, email.message.Message]],
+    messages: Iterable[tuple[str, Raw]],
     tree: TreeSource | None,
     keep_findings: Filter,
+    jobs: int = 1,
+    seen: Callable[[int], None] | None = None,
 ) -> tuple[list[SeriesReport], int]:
-    """A report per series of the input, in input order; and how many replies were left out."""
+    """A report per series of the input, in input order; and how many replies were left out.
+
+    ``jobs`` processes parse a large input and review its series without a base tree
+    (codegen.review.intake); ``seen`` is told how many messages have been read so far."""
+    from codegen.review.intake import Workers
+
     reader = Review(spec)
-    all_series, ignored = build_all_series(messages, reader.may_look_at)
+    with Workers(jobs if tree is None else 1, spec.path) as workers:
+        patches, ignored = workers.read_patches(messages, reader, seen)
+        if not patches:
+            raise SwapgenError("no patches in the input (only replies, or no mail at all)")
+        all_series = [build_series(group) for group in group_series(patches)]
+        many = len(all_series) > 1
+        wanted = [s for s in all_series if not many or touches_swap_encodings(s, reader)]
+        found = workers.review(wanted, lambda series: review_one(spec, series, tree, reader))
+    by_series = {id(series): findings for series, findings in zip(wanted, found, strict=True)}
     reports = []
     for series in all_series:
-        if not touches_swap_encodings(series, reader) and len(all_series) > 1:
+        if id(series) not in by_series:
             reports.append(SeriesReport(series, [], reviewed=False))
             continue
-        findings = keep_findings(review_one(spec, series, tree, reader))
-        if len(all_series) > 1:  # a finding about the series as a whole says which one
+        findings = keep_findings(by_series[id(series)])
+        if many:  # a finding about the series as a whole says which one
             first = series.cover or series.patches[0]
             findings = [f if f.patch else replace(f, patch=first.label) for f in findings]
         reports.append(SeriesReport(series, findings, reviewed=True))

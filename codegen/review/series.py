@@ -241,7 +241,9 @@ def _is_quoted_reply(body: str) -> bool:
     return not DIFF_START_RE.search(body) and bool(re.search(r"^>\s*(diff --git|@@ )", body, re.M))
 
 
-def trim_diff(diff: str, keep: Callable[[str], bool]) -> str:
+def trim_diff(
+    diff: str, keep: Callable[[str], bool], owns: Callable[[str], bool] | None = None
+) -> str:
     """The file sections of ``diff`` whose old or new path ``keep`` wants, in order.
 
     Sections are cut where unidiff parses them (git, quilt and plain ``diff -u`` alike). A
@@ -251,17 +253,27 @@ def trim_diff(diff: str, keep: Callable[[str], bool]) -> str:
     """
     starts = [found.start() for found in GIT_SECTION_RE.finditer(diff)]
     if not starts or starts[0] != 0:
-        return _trim_section(diff, keep)
+        return _trim_section(diff, keep, owns)
     bounds = zip(starts, [*starts[1:], len(diff)], strict=True)
-    return "".join(_trim_section(diff[start:end], keep) for start, end in bounds)
+    return "".join(_trim_section(diff[start:end], keep, owns) for start, end in bounds)
 
 
 GIT_SECTION_RE = re.compile(r"^diff --git ", re.M)
 
 
-def _trim_section(diff: str, keep: Callable[[str], bool]) -> str:
-    named = {name for found in DIFF_PATH_RE.finditer(diff) for name in found.groups() if name}
-    if named and not any(keep(_without_ab(name)) or keep(name) for name in named):
+SWAP_NAMES = ("__swp_", "pte_swp_", "_SWP_")
+"""What makes review read an arch header the spec does not name (checks.Review._looked_at)."""
+
+
+def _trim_section(
+    diff: str, keep: Callable[[str], bool], owns: Callable[[str], bool] | None
+) -> str:
+    named = {
+        strip_ab(name) for found in DIFF_PATH_RE.finditer(diff) for name in found.groups() if name
+    }
+    if owns is not None and not any(word in diff for word in SWAP_NAMES):
+        keep = owns  # another arch header is read only for a swap helper in it
+    if named and not any(map(keep, named)):
         return ""  # the headers name no file a rule reads: no need to parse it
     import unidiff
 
@@ -276,7 +288,8 @@ DIFF_PATH_RE = re.compile(r"^(?:diff --git (\S+) (\S+)|(?:---|\+\+\+) (\S+))", r
 """The names a diff's file headers give (a removed line "-- x" may add a spurious one)."""
 
 
-def _without_ab(name: str) -> str:
+def strip_ab(name: str) -> str:
+    """A diff's file name without git's a/ or b/ prefix."""
     return name[2:] if name[:2] in ("a/", "b/") else name
 
 
@@ -285,12 +298,15 @@ def _paths(patched: Any) -> list[str]:
     names = [patched.path]
     for name in (patched.source_file, patched.target_file):
         if name and name != "/dev/null":
-            names.append(_without_ab(name))
+            names.append(strip_ab(name))
     return names
 
 
 def patch_from_message(
-    message: email.message.Message, source: str, keep: Callable[[str], bool] | None = None
+    message: email.message.Message,
+    source: str,
+    keep: Callable[[str], bool] | None = None,
+    owns: Callable[[str], bool] | None = None,
 ) -> Patch | None:
     """A Patch for a message, or None for a reply that only quotes a diff.
 
@@ -305,6 +321,26 @@ def patch_from_message(
         return None  # not a patch: no diff and no [PATCH] subject
     if _is_quoted_reply(body):
         return None
+    patch = patch_from_headers(lambda name: _header(message, name), source)
+    patch.problems[:0] = problems  # the mail's own problems first
+    if message.get("X-Swapgen-Problem"):
+        patch.problems.append(str(message["X-Swapgen-Problem"]))
+        patch.number = -1  # not a part of the series, just where the problem was
+    match = _diff_start(body)
+    if match:
+        patch.has_diff = True
+        patch.diff = body[match.start() :]
+        # a signature after the diff ("-- \n2.39.5") is not part of it
+        patch.diff = re.split(r"^-- $", patch.diff, maxsplit=1, flags=re.M)[0]
+        if keep is not None:
+            patch.diff = trim_diff(patch.diff, keep, owns)
+    return patch
+
+
+def patch_from_headers(header: Callable[[str], str], source: str) -> Patch:
+    """A Patch as its headers describe it (``header`` gives each one's decoded text, "" when
+    absent); no diff yet."""
+    subject = header("Subject")
     title, version, number, total, rfc, resend, inferred = parse_subject(subject)
     patch = Patch(
         source=source,
@@ -316,26 +352,14 @@ def patch_from_message(
         rfc=rfc,
         resend=resend,
         version_inferred=inferred,
-        author=_normal_address(_header(message, "From")),
-        message_id=_message_id(_header(message, "Message-ID")),
-        in_reply_to=_message_id(_header(message, "In-Reply-To")),
-        references=tuple(MESSAGE_ID_RE.findall(_header(message, "References"))),
-        date=_normal_date(_header(message, "Date")),
-        problems=problems,
+        author=_normal_address(header("From")),
+        message_id=_message_id(header("Message-ID")),
+        in_reply_to=_message_id(header("In-Reply-To")),
+        references=tuple(MESSAGE_ID_RE.findall(header("References"))),
+        date=_normal_date(header("Date")),
     )
     if not subject:
         patch.problems.append("the mail has no Subject")
-    if message.get("X-Swapgen-Problem"):
-        patch.problems.append(str(message["X-Swapgen-Problem"]))
-        patch.number = -1  # not a part of the series, just where the problem was
-    match = _diff_start(body)
-    if match:
-        patch.has_diff = True
-        patch.diff = body[match.start() :]
-        # a signature after the diff ("-- \n2.39.5") is not part of it
-        patch.diff = re.split(r"^-- $", patch.diff, maxsplit=1, flags=re.M)[0]
-        if keep is not None:
-            patch.diff = trim_diff(patch.diff, keep)
     return patch
 
 
@@ -360,17 +384,20 @@ def _version_from_replies(patches: list[Patch]) -> None:
 
 
 def read_patches(
-    messages: Iterable[tuple[str, email.message.Message]],
+    messages: Iterable[tuple[str, bytes | email.message.Message]],
     keep: Callable[[str], bool] | None = None,
 ) -> tuple[list[Patch], int]:
-    """The patches among the messages (replies left out, counted), in input order.
+    """The patches among the messages, raw or parsed (replies left out, counted), in input
+    order.
 
     ``keep`` (a path predicate) drops the diff sections of files no rule reads, at intake.
     """
     patches: list[Patch] = []
     ignored = 0
+    from codegen.review.intake import patch_from_raw
+
     for source, message in messages:
-        patch = patch_from_message(message, source, keep)
+        patch = patch_from_raw(message, source, keep)
         if patch is None:
             ignored += 1
             continue
@@ -407,7 +434,7 @@ def group_series(patches: list[Patch]) -> list[list[Patch]]:
 
 
 def build_all_series(
-    messages: Iterable[tuple[str, email.message.Message]],
+    messages: Iterable[tuple[str, bytes | email.message.Message]],
     keep: Callable[[str], bool] | None = None,
 ) -> tuple[list[Series], int]:
     """Every series in the input, in the order its first patch came; and the replies left out."""
