@@ -424,6 +424,8 @@ class Review:
     ) -> list[tuple[str, str, Added]]:
         """Each name the series defines once: at the definition the arch's Kconfig setting
         reads (not an #else stub beside it), else at its first."""
+        if not defines:
+            return []  # nothing to choose between: the arch's headers need not be read
         scan = self.evaluator(changes, arch).scan
         chosen: dict[str, tuple[str, str, Added]] = {}
         for name, value, where in defines:
