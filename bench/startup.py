@@ -80,8 +80,13 @@ def main() -> None:
             ("swapgen decode (cache off)", [*swapgen(), *DECODE], cold, DECODE, None),
             ("swapgen review --quiet - (1 patch)", [*swapgen(), *REVIEW], warm, REVIEW, patch),
         ]
-        checkpatch = find_checkpatch()
-        if checkpatch:
+        tree = kernel_tree_or_none()
+        if tree is not None:
+            on_tree = [*REVIEW[:-1], "--spec", "6.12", "--tree", str(tree), "-"]
+            subprocess.run([*swapgen(), *on_tree], env=warm, capture_output=True, input=patch)
+            rows.append(("swapgen review --quiet --tree (same)", [*swapgen(), *on_tree], warm,
+                         on_tree, patch))  # fmt: skip
+            checkpatch = ["perl", str(tree / "scripts/checkpatch.pl"), "--no-tree", "-q", "-"]
             rows.append(("checkpatch.pl --no-tree -q - (same)", checkpatch, warm, None, patch))
         print(f"{'command':38} {'median':>9} {'worst':>9} {'ratio':>6}  third-party imports")
         floor = None
@@ -97,17 +102,16 @@ def main() -> None:
         print(f"({RUNS} runs each; ratio to python -c pass in this run)")
 
 
-def find_checkpatch() -> list[str] | None:
-    """checkpatch.pl from Debian's linux-source-6.12, extracted as the tests do; None when
-    the package is not installed."""
+def kernel_tree_or_none() -> Path | None:
+    """Debian's linux-source-6.12, extracted as the tests do (its checkpatch.pl, and the base
+    tree of the guard-marker patch); None when the package is not installed."""
     try:
         sys.path.insert(0, str(REPO))
         from tests.kernel_trees import kernel_tree
 
-        tree = kernel_tree("6.12")
+        return kernel_tree("6.12")
     except BaseException:  # pytest.skip raises Skipped, a BaseException: no package here
         return None
-    return ["perl", str(tree / "scripts/checkpatch.pl"), "--no-tree", "-q", "-"]
 
 
 if __name__ == "__main__":
