@@ -97,3 +97,23 @@ def test_parts_of_other_versions_are_not_mixed():
     check_part(1)
     v2 = PARTS[2].replace(b"[PATCH v1 2/5]", b"[PATCH v2 2/5]")
     assert FALSE_OVERLAP in places(check_part(v2))
+
+
+def test_an_input_of_many_series_neither_remembers_nor_recalls(tmp_path):
+    """A list archive's report depends on the archive only: a lone part in it is not kept,
+    and parts seen before are not used."""
+    check_part(1)
+    mbox = tmp_path / "two.mbox"
+    other = REPO / "tests/corpus/01-guard-marker-good/series.mbox"
+    mbox.write_bytes(b"From x Mon Sep 17 00:00:00 2001\n" + PARTS[2] + b"\n" + other.read_bytes())
+    out, err = io.StringIO(), io.StringIO()
+    commands.review(
+        [str(mbox)], git_repo=None, revision_range=None, spec_arg="6.1", fmt="json", chosen=[],
+        ignored=[], strict=False, exit_style="plain", explain_id=None, tree=None, quiet=False,
+        stdin=io.StringIO(""), out=out, err=err,
+    )  # fmt: skip
+    found = json.loads(out.getvalue())["findings"]
+    assert FALSE_OVERLAP in places(found)  # read alone, as the archive has it
+    assert not any("seen earlier" in note for note in notes(found))
+    parts = tmp_path / "cache" / "parts"
+    assert sorted(p.name for p in parts.rglob("*.json")) == ["1.json"]  # only part 1's own run

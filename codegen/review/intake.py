@@ -214,4 +214,4 @@ def _worker_chunk(chunk: list[tuple[str, Raw | None]]) -> tuple[list[Patch], int
 def _worker_review(series: Series) -> list[Finding]:
     from codegen.review.run import review_one
 
-    return review_one(_worker["spec"], series, None, _worker["reader"])
+    return review_one(_worker["spec"], series, None, _worker["reader"], alone=False)

@@ -86,7 +86,9 @@ def review_input(
         all_series = [build_series(group) for group in group_series(patches)]
         many = len(all_series) > 1
         wanted = [s for s in all_series if not many or touches_swap_encodings(s, reader)]
-        found = workers.review(wanted, lambda series: review_one(spec, series, tree, reader))
+        found = workers.review(
+            wanted, lambda series: review_one(spec, series, tree, reader, alone=not many)
+        )
     by_series = {id(series): findings for series, findings in zip(wanted, found, strict=True)}
     reports = []
     for series in all_series:
@@ -102,14 +104,16 @@ def review_input(
 
 
 def review_one(
-    spec: Spec, series: Series, tree: TreeSource | None, reader: Review
+    spec: Spec, series: Series, tree: TreeSource | None, reader: Review, alone: bool = True
 ) -> list[Finding]:
     """The findings of one series: diff-only, or on what it builds on ``tree``.
 
-    A part that arrives alone (b4's per-patch check) is read after the parts before it when
-    all of them were seen earlier (codegen.review.earlier): what they set up is its context,
-    and only what the part itself shows or changes is reported."""
-    before, notes = _earlier_parts(series)
+    A part that is the whole input (b4's per-patch check) is read after the parts before it
+    when all of them were seen earlier (codegen.review.earlier): what they set up is its
+    context, and only what the part itself shows or changes is reported. In an input of
+    many series (``alone`` False) nothing is remembered or recalled: its report depends on
+    the input only."""
+    before, notes = _earlier_parts(series) if alone else ([], [])
     combined = replace(series, patches=[*before, *series.patches]) if before else series
     if tree is None:
         return notes + _own(series, review_series(spec, combined))
