@@ -626,18 +626,22 @@ def test_dropping_unread_diff_sections_at_intake_changes_no_finding(case):
     those of the whole diffs."""
     from codegen.resources import resolve_spec
     from codegen.review import mailbox
-    from codegen.review import series as series_mod
     from codegen.review.checks import Review, review_series
+    from codegen.review.intake import patch_from_raw
+    from codegen.review.series import build_series, group_series
     from codegen.spec.load import load_spec
 
     spec = load_spec(resolve_spec(None))
+    reader = Review(spec)
 
-    def messages():
-        for path in _corpus_inputs(case):
-            yield from mailbox.messages_from_path(path)
+    def series(keep, owns):
+        raw = [m for path in _corpus_inputs(case) for m in mailbox.messages_from_path(path)]
+        patches = [p for source, m in raw if (p := patch_from_raw(m, source, keep, owns))]
+        (only,) = [build_series(group) for group in group_series(patches)]
+        return only
 
-    (whole,), _ = series_mod.build_all_series(messages())
-    (trimmed,), _ = series_mod.build_all_series(messages(), Review(spec).may_look_at)
+    whole = series(None, None)
+    trimmed = series(reader.may_look_at, reader.owns)
     assert review_series(spec, trimmed) == review_series(spec, whole)
 
 

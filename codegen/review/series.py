@@ -12,7 +12,7 @@ import email.header
 import email.message
 import email.utils
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -383,28 +383,6 @@ def _version_from_replies(patches: list[Patch]) -> None:
             cover.version, cover.version_inferred = patch.version, patch.version_inferred
 
 
-def read_patches(
-    messages: Iterable[tuple[str, bytes | email.message.Message]],
-    keep: Callable[[str], bool] | None = None,
-) -> tuple[list[Patch], int]:
-    """The patches among the messages, raw or parsed (replies left out, counted), in input
-    order.
-
-    ``keep`` (a path predicate) drops the diff sections of files no rule reads, at intake.
-    """
-    patches: list[Patch] = []
-    ignored = 0
-    from codegen.review.intake import patch_from_raw
-
-    for source, message in messages:
-        patch = patch_from_raw(message, source, keep)
-        if patch is None:
-            ignored += 1
-            continue
-        patches.append(patch)
-    return patches, ignored
-
-
 def group_series(patches: list[Patch]) -> list[list[Patch]]:
     """Patches grouped into series, in input order: by thread (Message-ID, In-Reply-To,
     References), and mail with no thread headers (git format-patch files) by series
@@ -431,17 +409,6 @@ def group_series(patches: list[Patch]) -> list[list[Patch]]:
     for patch, key in zip(patches, keys, strict=True):
         groups.setdefault(root(key), []).append(patch)
     return list(groups.values())
-
-
-def build_all_series(
-    messages: Iterable[tuple[str, bytes | email.message.Message]],
-    keep: Callable[[str], bool] | None = None,
-) -> tuple[list[Series], int]:
-    """Every series in the input, in the order its first patch came; and the replies left out."""
-    patches, ignored = read_patches(messages, keep)
-    if not patches:
-        raise SwapgenError("no patches in the input (only replies, or no mail at all)")
-    return [build_series(group) for group in group_series(patches)], ignored
 
 
 def build_series(patches: list[Patch], ignored: int = 0) -> Series:
