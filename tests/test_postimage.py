@@ -120,3 +120,48 @@ def test_base_without_tree_is_a_usage_error():
     result = run_main("review", "--spec", "6.12", "--base", "HEAD", str(SERIES))
     assert result.code == 2
     assert "--base REV needs --tree PATH" in result.err
+
+
+def test_the_base_findings_kept_by_content_change_no_result(tmp_path, monkeypatch):
+    """review --tree keeps the base tree's own findings on the generic files, by content, for
+    the next patch on the same base: a second run, and a run with the caches off, report the
+    same."""
+    from tests.kernel_trees import kernel_tree
+
+    series = REPO / "tests/realmail/06-pte-marker-guard-v4/series.mbox"
+    argv = ["review", "--spec", "6.12", "--format", "json", "--tree", str(kernel_tree("6.12"))]
+    monkeypatch.setenv("SWAPGEN_CACHE_DIR", str(tmp_path / "cache"))
+    first = run_main(*argv, str(series))
+    assert len(list((tmp_path / "cache" / "base-findings").iterdir())) == 1
+    second = run_main(*argv, str(series))
+    monkeypatch.setenv("SWAPGEN_CACHE_DIR", "off")
+    off = run_main(*argv, str(series))
+    assert first.out == second.out == off.out and first.code == 1
+    assert [f["line"] for f in json.loads(first.out)["findings"]] == [444, 445]
+
+
+def test_an_edited_base_file_is_a_new_key(tmp_path, monkeypatch):
+    from codegen.review.treecheck import _BaseFindings
+    from codegen.spec.compiled import load_spec
+
+    class Files:
+        label = "fake"
+
+        def __init__(self, texts):
+            self.texts = texts
+
+        def read(self, relpath):
+            return self.texts.get(relpath)
+
+        def kernel_version(self):
+            return None
+
+    monkeypatch.setenv("SWAPGEN_CACHE_DIR", str(tmp_path))
+    spec = load_spec(REPO / "specs/linux-6.12.yaml")
+    paths = ["include/linux/swap.h", "include/linux/swapops.h"]
+    one = _BaseFindings(spec, Files({"include/linux/swap.h": "a"}), paths)
+    same = _BaseFindings(spec, Files({"include/linux/swap.h": "a"}), paths)
+    edited = _BaseFindings(spec, Files({"include/linux/swap.h": "b"}), paths)
+    assert one.entry == same.entry != edited.entry
+    one.store({("SWP511", "", "x")})
+    assert same.load() == {("SWP511", "", "x")} and edited.load() is None

@@ -5,8 +5,13 @@ checkout changes, and nothing from the series runs."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from codegen.report.finding import Finding
 from codegen.review.postimage import PostImage
@@ -38,7 +43,12 @@ def introduced(spec: Spec, base: FileSource, image: PostImage) -> list[Finding]:
     if not arches and not generic & set(image.files):
         return []
     key: Callable[[Finding], tuple[str, str, str]] = lambda f: (f.rule, f.arch, f.message)  # noqa: E731
-    before = {key(f) for f in compare(spec, read_tree(base, spec, arches))}
+    remembered = _BaseFindings(spec, base, sorted(generic)) if not arches else None
+    before = remembered.load() if remembered is not None else None
+    if before is None:
+        before = {key(f) for f in compare(spec, read_tree(base, spec, arches))}
+        if remembered is not None:
+            remembered.store(before)
     after = compare(spec, read_tree(image, spec, arches))
     if image.failed & generic:  # the generic files as the series leaves them are unknown
         after = [found for found in after if found.arch]
@@ -65,3 +75,71 @@ def is_drift(found: Finding) -> bool:
     spec pins: SWP401 in a review), not something wrong in the tree itself."""
     inside = found.spec is None and found.message.startswith("in the tree")
     return found.rule not in CONSISTENCY_RULES and not inside
+
+
+class _BaseFindings:
+    """The base tree's own sync findings on the generic files, kept by content: b4 checks
+    every patch of a series on the same base, and reading it again is most of a review. The
+    key is the sha256 of swapgen's version and reader code, the spec's text and the files
+    read; only generic files (no compiler involved). Beside the schema cache and off with
+    it; an entry that cannot be read or written is ignored."""
+
+    def __init__(self, spec: Spec, base: FileSource, paths: list[str]):
+        from codegen.spec.schemacache import cache_dir
+
+        directory = cache_dir()
+        self.entry: Path | None = None
+        if directory is None:
+            return
+        try:
+            spec_text = Path(spec.path).read_bytes()
+        except OSError:
+            return
+        digest = hashlib.sha256()
+        for part in [*_reader_code(), spec_text]:
+            digest.update(len(part).to_bytes(8, "little") + part)
+        for path in paths:
+            text = (base.read(path) or "\0missing").encode("utf-8", "surrogateescape")
+            digest.update(path.encode() + b"\0" + len(text).to_bytes(8, "little") + text)
+        self.entry = directory / "base-findings" / digest.hexdigest()
+
+    def load(self) -> set[tuple[str, str, str]] | None:
+        if self.entry is None:
+            return None
+        try:
+            found = json.loads(self.entry.read_text(encoding="utf-8"))
+            return {(str(a), str(b), str(c)) for a, b, c in found}
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def store(self, found: set[tuple[str, str, str]]) -> None:
+        if self.entry is None:
+            return
+        temporary = None
+        try:
+            self.entry.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.entry.parent, prefix=".base-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(sorted(found), out)
+            os.replace(temporary, self.entry)
+            temporary = None
+        except OSError:
+            return
+        finally:  # and on Ctrl-C: no half-written entry is left behind
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+
+
+def _reader_code() -> list[bytes]:
+    """swapgen's version and the code that turns a tree into sync findings."""
+    from codegen import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(
+        [
+            *(root / "tree").glob("*.py"),
+            *(root / "csrc").glob("*.py"),
+            *(root / "kernel").glob("*.py"),
+        ]
+    )
+    return [__version__.encode(), *(f.read_bytes() for f in files)]
