@@ -111,10 +111,19 @@ def write(name: str, files: dict[str, bytes]) -> None:
         (target / filename).write_bytes(data)
 
 
-GUARD_DEFINE = (
-    "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-    "#define  PTE_MARKER_GUARD\t\t\tBIT(2)\n#define  PTE_MARKER_MASK\t\t\t(BIT(3) - 1)",
-)
+MASK_LINE = "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)"
+"""The marker mask as 6.12 has it: a new marker's define goes before it."""
+
+
+def marker_define(name: str, value: str, mask: str) -> tuple[str, str]:
+    """The edit that defines PTE_MARKER_<name> as ``value`` and sets the mask to ``mask``."""
+    return (
+        MASK_LINE,
+        f"#define  PTE_MARKER_{name}\t\t\t{value}\n#define  PTE_MARKER_MASK\t\t\t{mask}",
+    )
+
+
+GUARD_DEFINE = marker_define("GUARD", "BIT(2)", "(BIT(3) - 1)")
 GUARD_HELPERS = (
     """	    (pte_marker_get(entry) & PTE_MARKER_POISONED);
 }
@@ -134,6 +143,13 @@ static inline int is_guard_swp_entry(swp_entry_t entry)
 }
 """,
 )
+
+
+def marker_helpers(name: str) -> tuple[str, str]:
+    """GUARD_HELPERS for another marker, PTE_MARKER_<name>."""
+    return GUARD_HELPERS[0], GUARD_HELPERS[1].replace("GUARD", name).replace("guard", name.lower())
+
+
 SWAPOPS = "include/linux/swapops.h"
 
 
@@ -154,37 +170,22 @@ def build(k: Kernel) -> None:
 
     # 05: GUARD on a bit POISONED already has
     k.reset()
-    k.edit(
-        SWAPOPS,
-        "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-        "#define  PTE_MARKER_GUARD\t\t\tBIT(1)\n#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-    )
+    k.edit(SWAPOPS, *marker_define("GUARD", "BIT(1)", "(BIT(2) - 1)"))
     k.edit(SWAPOPS, *GUARD_HELPERS)
     k.commit("mm: add PTE_MARKER_GUARD", "Add a guard marker.")
     write("05-marker-duplicate-bit", {"series.mbox": as_mbox(k.format_patch())})
 
     # 06: GUARD without updating the mask
     k.reset()
-    k.edit(
-        SWAPOPS,
-        "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-        "#define  PTE_MARKER_GUARD\t\t\tBIT(2)\n#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-    )
+    k.edit(SWAPOPS, *marker_define("GUARD", "BIT(2)", "(BIT(2) - 1)"))
     k.edit(SWAPOPS, *GUARD_HELPERS)
     k.commit("mm: add PTE_MARKER_GUARD", "Add a guard marker, forgetting the mask.")
     write("06-marker-mask-not-updated", {"0001-guard.patch": k.format_patch()[0]})
 
     # 07: a marker bit no 32-bit arm offset can hold
     k.reset()
-    k.edit(
-        SWAPOPS,
-        "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-        "#define  PTE_MARKER_FAR\t\t\tBIT(30)\n#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1 | BIT(30))",
-    )
-    k.edit(
-        SWAPOPS,
-        *(GUARD_HELPERS[0], GUARD_HELPERS[1].replace("GUARD", "FAR").replace("guard", "far")),
-    )
+    k.edit(SWAPOPS, *marker_define("FAR", "BIT(30)", "(BIT(2) - 1 | BIT(30))"))
+    k.edit(SWAPOPS, *marker_helpers("FAR"))
     k.commit("mm: add PTE_MARKER_FAR", "A marker in a high bit.")
     write("07-marker-beyond-offset", {"series.mbox": as_mbox(k.format_patch())})
 
@@ -449,15 +450,8 @@ def build_more(k: Kernel) -> None:
 
     # 26: a marker at bit 23, inside every offset (near miss of 07)
     k.reset()
-    k.edit(
-        SWAPOPS,
-        "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-        "#define  PTE_MARKER_HIGH\t\t\tBIT(23)\n#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1 | BIT(23))",
-    )
-    k.edit(
-        SWAPOPS,
-        *(GUARD_HELPERS[0], GUARD_HELPERS[1].replace("GUARD", "HIGH").replace("guard", "high")),
-    )
+    k.edit(SWAPOPS, *marker_define("HIGH", "BIT(23)", "(BIT(2) - 1 | BIT(23))"))
+    k.edit(SWAPOPS, *marker_helpers("HIGH"))
     k.commit("mm: add PTE_MARKER_HIGH", "A marker in bit 23.")
     write("26-marker-high-but-inside", {"series.mbox": as_mbox(k.format_patch())})
 
@@ -491,11 +485,7 @@ def build_more(k: Kernel) -> None:
 
     # 29: GUARD defined as two bits
     k.reset()
-    k.edit(
-        SWAPOPS,
-        "#define  PTE_MARKER_MASK\t\t\t(BIT(2) - 1)",
-        "#define  PTE_MARKER_GUARD\t\t\t(BIT(2) | BIT(3))\n#define  PTE_MARKER_MASK\t\t\t(BIT(4) - 1)",
-    )
+    k.edit(SWAPOPS, *marker_define("GUARD", "(BIT(2) | BIT(3))", "(BIT(4) - 1)"))
     k.edit(SWAPOPS, *GUARD_HELPERS)
     k.commit("mm: add PTE_MARKER_GUARD", "A guard marker of two bits.")
     write("29-marker-not-one-bit", {"series.mbox": as_mbox(k.format_patch())})
