@@ -9,7 +9,7 @@ real call, a statement expression) is Unevaluable at its definition's line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from codegen import layout
@@ -23,7 +23,7 @@ from codegen.csrc.preprocess import (
     closure,
     tokenize,
 )
-from codegen.csrc.probe import Probe, Snippet, find_compiler, fold
+from codegen.csrc.probe import Compiler, Probe, Snippet, find_compiler, fold
 from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_KINDS, FlagKind
 
@@ -92,36 +92,18 @@ def probe(
     """Fold the tree's code for ``arch`` with its compiler; raises Unevaluable if it cannot."""
     info = arch_info(arch)
     behaviour = ArchBehaviour()
-    for name in ENTRY_MACROS:
-        if name not in scan.macros and name not in scan.functions:
-            raise Unevaluable(f"{arch}: {name} is not defined in the headers read", source)
-    compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
-    if compiler is None:
-        raise Unevaluable(
-            f"{arch}: no compiler for {info.clang_target} (install {' or '.join(info.gcc)}, "
-            "or clang-19) to evaluate the tree's swap-PTE code",
-            source,
-        )
+    compiler = _ready(scan, ENTRY_MACROS, arch, source)
     flags = []
     for kind in FLAG_KINDS:
         where = {n: helper_location(scan, n) for n in kind.helpers}
         behaviour.helpers.update({n: w for n, w in where.items() if w})
         if all(where.values()):
             flags.append(kind)
-    provided = PROVIDED | set(predefined)
-    snippets: dict[str, Snippet] = {}
-
-    def needs(*roots: str) -> tuple[str, ...]:
-        items = closure(scan, roots, provided)
-        _refuse_exploding_macros(scan, items)
-        for item in items:
-            snippets.setdefault(item.name, Snippet(item.name, _code(item), item.where))
-        return tuple(item.name for item in items)
-
-    probes = _entry_probes(scan, needs, info.word_bits, source)
-    probes += _flag_probes(scan, needs, flags)
+    snippets = _Snippets(scan, predefined)
+    probes = _entry_probes(scan, snippets.needs, info.word_bits, source)
+    probes += _flag_probes(scan, snippets.needs, flags)
     shim = _shim(arch, pte_bits, predefined, config or {})
-    folded = fold(shim, list(snippets.values()), probes, compiler)
+    folded = fold(shim, snippets.all(), probes, compiler)
     _infer(behaviour, folded.values, info.word_bits, flags, arch)
     seen: set[str] = set()
     for problem in folded.failed.values():
@@ -142,27 +124,55 @@ def entry_type_bits(
     """The low 8 type bits ``__swp_type(__swp_entry(t, 0))`` gives back, folded by the arch's
     compiler: the round trip of the entry alone, for code whose PTE conversions are not at
     hand (a diff that does not show them). Raises Unevaluable if it cannot be folded."""
-    for name in ENTRY_MACROS[:3]:
+    compiler = _ready(scan, ENTRY_MACROS[:3], arch, source)
+    snippets = _Snippets(scan, predefined)
+    deps = snippets.needs("__swp_type", "__swp_entry")
+    where = helper_location(scan, "__swp_entry") or source
+    probes = [
+        Probe(f"T {bit}", f"__swp_type(__swp_entry({layout.bit_value(bit)}UL, 0UL))", deps, where)
+        for bit in range(8)
+    ]
+    shim = _shim(arch, pte_bits, predefined, config or {})
+    folded = fold(shim, snippets.all(), probes, compiler)
+    if folded.failed:
+        raise next(iter(folded.failed.values()))
+    return [bit for bit in range(8) if folded.values.get(f"T {bit}") == layout.bit_value(bit)]
+
+
+def _ready(scan: HeaderScan, names: Sequence[str], arch: str, source: str) -> Compiler:
+    """The arch's compiler, once every one of ``names`` is defined; else Unevaluable."""
+    for name in names:
         if name not in scan.macros and name not in scan.functions:
             raise Unevaluable(f"{arch}: {name} is not defined in the headers read", source)
     info = arch_info(arch)
     compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
     if compiler is None:
-        raise Unevaluable(f"{arch}: no compiler for {info.clang_target}", source)
-    provided = PROVIDED | set(predefined)
-    items = closure(scan, ("__swp_type", "__swp_entry"), provided)
-    _refuse_exploding_macros(scan, items)
-    snippets = [Snippet(item.name, _code(item), item.where) for item in items]
-    deps = tuple(item.name for item in items)
-    where = helper_location(scan, "__swp_entry") or source
-    probes = [
-        Probe(f"T {bit}", f"__swp_type(__swp_entry({1 << bit}UL, 0UL))", deps, where)
-        for bit in range(8)
-    ]
-    folded = fold(_shim(arch, pte_bits, predefined, config or {}), snippets, probes, compiler)
-    if folded.failed:
-        raise next(iter(folded.failed.values()))
-    return [bit for bit in range(8) if folded.values.get(f"T {bit}") == 1 << bit]
+        raise Unevaluable(
+            f"{arch}: no compiler for {info.clang_target} (install {' or '.join(info.gcc)}, "
+            "or clang-19) to evaluate the tree's swap-PTE code",
+            source,
+        )
+    return compiler
+
+
+class _Snippets:
+    """The tree's definitions a fold needs, each copied once: ``needs(*roots)`` records the
+    definitions the roots use (dependencies first) and gives their names."""
+
+    def __init__(self, scan: HeaderScan, predefined: dict[str, str]):
+        self.scan = scan
+        self.provided = PROVIDED | set(predefined)
+        self.snippets: dict[str, Snippet] = {}
+
+    def needs(self, *roots: str) -> tuple[str, ...]:
+        items = closure(self.scan, roots, self.provided)
+        _refuse_exploding_macros(self.scan, items)
+        for item in items:
+            self.snippets.setdefault(item.name, Snippet(item.name, _code(item), item.where))
+        return tuple(item.name for item in items)
+
+    def all(self) -> list[Snippet]:
+        return list(self.snippets.values())
 
 
 def _shim(
