@@ -489,6 +489,14 @@ def include_target(include: str, current: str, known: Iterable[str]) -> str | No
     return None
 
 
+def _seeded(predefined: Mapping[str, str] | None) -> HeaderScan:
+    """An empty scan holding the macros swapgen defines itself (page size and the like)."""
+    scan = HeaderScan()
+    for name, value in (predefined or {}).items():
+        scan.macros[name] = Macro(name, None, value, "<swapgen>", 0)
+    return scan
+
+
 def scan_headers(
     files: Iterable[tuple[str, str]],
     config: Config,
@@ -502,9 +510,7 @@ def scan_headers(
     (so arm's pgtable-3level.h is skipped unless CONFIG_ARM_LPAE selects it).
     """
     texts = dict(files)
-    scan = HeaderScan()
-    for name, value in (predefined or {}).items():
-        scan.macros[name] = Macro(name, None, value, "<swapgen>", 0)
+    scan = _seeded(predefined)
     included = {
         target
         for path, text in texts.items()
@@ -541,9 +547,7 @@ def scan_fragments(
     """Scan pieces of files (a diff's hunks, each padded to its own line numbers), each with
     its own #if stack so a block a piece cuts open does not swallow the next; later pieces
     win. ``#include`` is not followed."""
-    scan = HeaderScan()
-    for name, value in (predefined or {}).items():
-        scan.macros[name] = Macro(name, None, value, "<swapgen>", 0)
+    scan = _seeded(predefined)
     reader = _Reader(scan, {}, config, model)
     for path, text in fragments:
         if len(text) > MAX_HEADER_BYTES:
