@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from codegen.review.series import Patch, parse_subject
-from codegen.spec.schemacache import cache_dir
+from codegen.spec.schemacache import cache_dir, store_entry
 
 FORMAT = 1
 
@@ -48,19 +46,8 @@ def remember(patch: Patch) -> None:
         "number": patch.number,
         "diff": patch.diff,
     }
-    temporary = None
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=where, prefix=".part-")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(record, out)
-        os.replace(temporary, where / f"{patch.number}.json")
-        temporary = None
-    except OSError:  # a store that cannot be written only means part n stands alone
-        return
-    finally:  # and on Ctrl-C: no half-written part is left behind
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+    # a store that cannot be written only means part n stands alone
+    store_entry(where / f"{patch.number}.json", json.dumps(record).encode("utf-8"))
 
 
 def earlier_parts(patch: Patch) -> list[Patch]:

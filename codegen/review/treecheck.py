@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -113,21 +111,10 @@ class _BaseFindings:
             return None
 
     def store(self, found: set[tuple[str, str, str]]) -> None:
-        if self.entry is None:
-            return
-        temporary = None
-        try:
-            self.entry.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.entry.parent, prefix=".base-")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(sorted(found), out)
-            os.replace(temporary, self.entry)
-            temporary = None
-        except OSError:
-            return
-        finally:  # and on Ctrl-C: no half-written entry is left behind
-            if temporary is not None:
-                Path(temporary).unlink(missing_ok=True)
+        from codegen.spec.schemacache import store_entry
+
+        if self.entry is not None:
+            store_entry(self.entry, json.dumps(sorted(found)).encode("utf-8"))
 
 
 def _reader_code() -> list[bytes]:

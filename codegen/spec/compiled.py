@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
-import os
+import io
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
@@ -23,7 +22,7 @@ from types import MappingProxyType
 from codegen import __version__
 from codegen.resources import SCHEMA_PATH
 from codegen.spec.model import Spec, freeze
-from codegen.spec.schemacache import cache_dir
+from codegen.spec.schemacache import cache_dir, store_entry
 
 FORMAT = b"spec-compiled/1"
 BUILDERS = ("load.py", "yamlpos.py", "model.py", "compiled.py")
@@ -74,18 +73,11 @@ def _frozen(mapping: MappingProxyType) -> tuple[Callable[..., object], tuple[dic
 
 
 def _store(entry: Path, spec: Spec) -> None:
-    temporary = None
+    data = io.BytesIO()
+    pickler = pickle.Pickler(data, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _frozen}
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".spec-")
-        with os.fdopen(handle, "wb") as out:
-            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: _frozen}
-            pickler.dump(spec)
-        os.replace(temporary, entry)
-        temporary = None
-    except (OSError, pickle.PicklingError, TypeError):
+        pickler.dump(spec)
+    except (pickle.PicklingError, TypeError):
         return  # only a later run is slower
-    finally:  # and on Ctrl-C: no half-written entry is left behind
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+    store_entry(entry, data.getvalue())

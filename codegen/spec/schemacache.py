@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 from codegen import __version__
@@ -64,3 +65,21 @@ def remember_valid(spec_text: bytes) -> None:
         entry.touch()
     except OSError:
         pass
+
+
+def store_entry(entry: Path, data: bytes) -> None:
+    """Write a cache entry whole or not at all (through a temporary file, removed again on
+    any failure or Ctrl-C); a cache that cannot be written is ignored."""
+    temporary = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=f".{entry.name[:16]}-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, entry)
+        temporary = None
+    except OSError:
+        return
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
