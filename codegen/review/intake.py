@@ -25,6 +25,7 @@ from codegen.review.series import (
     SWAP_NAMES,
     Patch,
     Series,
+    files_read,
     patch_from_headers,
     patch_from_message,
     strip_ab,
@@ -168,8 +169,7 @@ def _plain_and_unread(
     if mailbox.mentions(mailbox.header_block(raw), mailbox.OPAQUE_WORDS):
         return False
     names = {strip_ab(name.decode("utf-8", "replace")) for name in _diff_names(raw)}
-    swap_named = owns is None or any(word in raw for word in SWAP_NAME_BYTES)
-    wanted: Callable[[str], bool] = keep if swap_named or owns is None else owns
+    wanted = files_read(keep, owns, any(word in raw for word in SWAP_NAME_BYTES))
     return bool(names) and not any(map(wanted, names))
 
 

@@ -265,14 +265,22 @@ SWAP_NAMES = ("__swp_", "pte_swp_", "_SWP_")
 """What makes review read an arch header the spec does not name (checks.Review._looked_at)."""
 
 
+def files_read(
+    keep: Callable[[str], bool], owns: Callable[[str], bool] | None, swap_named: bool
+) -> Callable[[str], bool]:
+    """Which files of a diff review reads: those ``keep`` wants; only those the spec names
+    (``owns``) when no swap helper name is in the diff, as another arch header is read only
+    for one."""
+    return owns if owns is not None and not swap_named else keep
+
+
 def _trim_section(
     diff: str, keep: Callable[[str], bool], owns: Callable[[str], bool] | None
 ) -> str:
     named = {
         strip_ab(name) for found in DIFF_PATH_RE.finditer(diff) for name in found.groups() if name
     }
-    if owns is not None and not any(word in diff for word in SWAP_NAMES):
-        keep = owns  # another arch header is read only for a swap helper in it
+    keep = files_read(keep, owns, any(word in diff for word in SWAP_NAMES))
     if named and not any(map(keep, named)):
         return ""  # the headers name no file a rule reads: no need to parse it
     import unidiff
