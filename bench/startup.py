@@ -2,10 +2,14 @@
 """Start-up cost of `swapgen --help`, `decode`, `encode`, `show` and `review --quiet -` on one
 real patch (as b4 runs it per patch), next to `python -c pass` and checkpatch.pl.
 
-Each command runs in a fresh process (the installed console script if there is one, else
-`python -m codegen`), several times; the median wall time is printed with the third-party
-packages the command imported (seen with `python -X importtime`). `decode` is timed twice:
-with a schema cache that already knows the spec (the usual case) and with the cache off
+Each command runs in a fresh process, several times, from a clean virtual environment made
+for the run: its console script is the one pip writes, and it sees the host's packages but
+none of the host's start-up hooks (a ``.pth`` file that imports something, as sandboxes and
+some distributions add, would put the same fixed cost on every command and flatter the
+ratios; the host's own ``python -c pass`` is printed too). The median wall time is printed
+with the third-party packages the command imported (seen with `python -X importtime`).
+A command that fails stops the benchmark: a fast error is not a start-up time. `decode` is
+timed twice: with a schema cache that already knows the spec (the usual case) and with the cache off
 (the first read of a spec, which validates it with jsonschema).
 """
 
@@ -13,11 +17,13 @@ from __future__ import annotations
 
 import mailbox
 import os
+import site
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import venv
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,17 +35,40 @@ SHOW = ["show", "--arch", "x86_64"]
 REVIEW = ["review", "--quiet", "-"]
 
 
-def swapgen() -> list[str]:
-    """The console script installed with this interpreter (not a PATH shim such as pyenv's,
-    which adds a shell of its own), else ``python -m codegen``."""
-    beside = Path(sys.executable).parent / "swapgen"
-    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "codegen"]
+CONSOLE_SCRIPT = """#!{python}
+import sys
+from codegen.cli import console
+if __name__ == "__main__":
+    sys.exit(console())
+"""
+
+
+def clean_venv(where: Path) -> tuple[Path, Path]:
+    """A virtual environment without pip whose only path file lists this checkout and the
+    host's site-packages directories (plain path lines: their own .pth files are not run);
+    its python and its swapgen console script."""
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(where)
+    python = where / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    paths = [str(REPO), *site.getsitepackages(), site.getusersitepackages()]
+    (Path(purelib) / "swapgen-bench.pth").write_text("\n".join(paths) + "\n")
+    script = where / "bin" / "swapgen"
+    script.write_text(CONSOLE_SCRIPT.format(python=python))
+    script.chmod(0o755)
+    return python, script
 
 
 def timed(command: list[str], env: dict[str, str], stdin: bytes | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=REPO, env=env, check=False, capture_output=True, input=stdin)
-    return time.perf_counter() - start
+    proc = subprocess.run(command, cwd=REPO, env=env, capture_output=True, input=stdin)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):  # review exits 1 when it has findings
+        error = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        sys.exit(f"bench/startup.py: {' '.join(command)} exited {proc.returncode}: {error}")
+    return elapsed
 
 
 def one_real_patch() -> bytes:
@@ -49,9 +78,11 @@ def one_real_patch() -> bytes:
     ].as_bytes()
 
 
-def heavy_imports(argv: list[str], env: dict[str, str], stdin: bytes | None) -> str:
+def heavy_imports(
+    python: Path, argv: list[str], env: dict[str, str], stdin: bytes | None
+) -> str:
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "codegen", *argv],
+        [str(python), "-X", "importtime", "-m", "codegen", *argv],
         cwd=REPO, env=env, check=False, capture_output=True, input=stdin,
     )  # fmt: skip
     seen = {
@@ -64,27 +95,30 @@ def heavy_imports(argv: list[str], env: dict[str, str], stdin: bytes | None) -> 
 
 def main() -> None:
     patch = one_real_patch()
-    with tempfile.TemporaryDirectory(prefix="swapgen-bench-cache-") as cache:
+    with tempfile.TemporaryDirectory(prefix="swapgen-bench-") as scratch:
+        python, script = clean_venv(Path(scratch) / "venv")
+        swapgen = [str(script)]
+        cache = str(Path(scratch) / "cache")
         # as an installed wheel runs: bytecode compiled, the spec read once before
         warm = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         warm["SWAPGEN_CACHE_DIR"] = cache
         cold = dict(warm, SWAPGEN_CACHE_DIR="off")
         for argv in (DECODE, REVIEW):
-            subprocess.run([*swapgen(), *argv], env=warm, capture_output=True, input=patch)
+            subprocess.run([*swapgen, *argv], env=warm, capture_output=True, input=patch)
         rows = [
-            ("python -c pass", [sys.executable, "-c", "pass"], warm, None, None),
-            ("swapgen --help", [*swapgen(), "--help"], warm, ["--help"], None),
-            ("swapgen decode (spec known)", [*swapgen(), *DECODE], warm, DECODE, None),
-            ("swapgen encode (spec known)", [*swapgen(), *ENCODE], warm, ENCODE, None),
-            ("swapgen show --arch (spec known)", [*swapgen(), *SHOW], warm, SHOW, None),
-            ("swapgen decode (cache off)", [*swapgen(), *DECODE], cold, DECODE, None),
-            ("swapgen review --quiet - (1 patch)", [*swapgen(), *REVIEW], warm, REVIEW, patch),
+            ("python -c pass", [str(python), "-c", "pass"], warm, None, None),
+            ("swapgen --help", [*swapgen, "--help"], warm, ["--help"], None),
+            ("swapgen decode (spec known)", [*swapgen, *DECODE], warm, DECODE, None),
+            ("swapgen encode (spec known)", [*swapgen, *ENCODE], warm, ENCODE, None),
+            ("swapgen show --arch (spec known)", [*swapgen, *SHOW], warm, SHOW, None),
+            ("swapgen decode (cache off)", [*swapgen, *DECODE], cold, DECODE, None),
+            ("swapgen review --quiet - (1 patch)", [*swapgen, *REVIEW], warm, REVIEW, patch),
         ]
         tree = kernel_tree_or_none()
         if tree is not None:
             on_tree = [*REVIEW[:-1], "--spec", "6.12", "--tree", str(tree), "-"]
-            subprocess.run([*swapgen(), *on_tree], env=warm, capture_output=True, input=patch)
-            rows.append(("swapgen review --quiet --tree (same)", [*swapgen(), *on_tree], warm,
+            subprocess.run([*swapgen, *on_tree], env=warm, capture_output=True, input=patch)
+            rows.append(("swapgen review --quiet --tree (same)", [*swapgen, *on_tree], warm,
                          on_tree, patch))  # fmt: skip
             checkpatch = ["perl", str(tree / "scripts/checkpatch.pl"), "--no-tree", "-q", "-"]
             rows.append(("checkpatch.pl --no-tree -q - (same)", checkpatch, warm, None, patch))
@@ -94,12 +128,14 @@ def main() -> None:
             times = [timed(command, env, stdin) for _ in range(RUNS)]
             median = statistics.median(times)
             floor = floor or median
-            imports = heavy_imports(argv, env, stdin) if argv else "-"
+            imports = heavy_imports(python, argv, env, stdin) if argv else "-"
             print(
                 f"{label:38} {median * 1000:7.1f}ms {max(times) * 1000:7.1f}ms "
                 f"{median / floor:5.1f}x  {imports}"
             )
-        print(f"({RUNS} runs each; ratio to python -c pass in this run)")
+        host = statistics.median(timed([sys.executable, "-c", "pass"], warm) for _ in range(RUNS))
+        print(f"({RUNS} runs each, in a clean venv; ratio to its python -c pass in this run;")
+        print(f" this host's own python -c pass, start-up hooks included: {host * 1000:.1f}ms)")
 
 
 def kernel_tree_or_none() -> Path | None:

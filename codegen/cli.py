@@ -1,4 +1,5 @@
-"""Command-line interface: argparse subcommands, exit codes, error printing; nothing else.
+"""Command-line interface: running a command, exit codes, error printing; nothing else.
+The arguments are in codegen.arguments.
 
 Exit codes: 0 clean, 1 findings (an invalid spec, drift, a value that is not a swap PTE),
 2 bad input or usage, 3 internal error. A user mistake never prints a traceback.
@@ -6,186 +7,17 @@ Exit codes: 0 clean, 1 findings (an invalid spec, drift, a value that is not a s
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
 
-from codegen import __version__
 from codegen.oneline import one_line
 
-REPORT_FORMATS = ("text", "json", "sarif", "github")
-"""What validate, sync and review can print (codegen.report.emit)."""
+TYPE_CHECKING = False  # typing costs the console script milliseconds; mypy knows the name
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
-EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with usage errors on one line, like every other error of swapgen."""
-
-    def error(self, message: str) -> NoReturn:
-        message = one_line(message)
-        self.exit(EXIT_USAGE, f"swapgen: error: {message} (see '{self.prog} --help')\n")
-
-
-def _spec_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--spec",
-        metavar="SPEC",
-        help="spec file or bundled name (linux-6.12, 6.12); default: the newest bundled",
-    )
-
-
-def _config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        metavar="CONFIG_X=y|n",
-        action="append",
-        default=[],
-        help="set a Kconfig gate (repeatable); everything is on by default",
-    )
-
-
-def _format_option(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
-    parser.add_argument("--format", choices=choices, default=choices[0], help="output format")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="swapgen",
-        description="Keep the Linux kernel's swap-entry encodings consistent with one YAML spec.",
-    )
-    parser.add_argument("--version", action="version", version=f"swapgen {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser("validate", help="check spec files (schema and semantic checks)")
-    p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files (default: all bundled)")
-    _format_option(p, REPORT_FORMATS)
-
-    p = sub.add_parser("show", help="the resolved spec: type numbers, markers, per-arch layouts")
-    _spec_option(p)
-    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
-    _config_option(p)
-    _format_option(p, ("text", "json"))
-
-    p = sub.add_parser("decode", help="split a raw swap PTE value into type, offset and flags")
-    _spec_option(p)
-    p.add_argument("--arch", required=True, help="architecture, e.g. x86_64")
-    _config_option(p)
-    _format_option(p, ("text", "json"))
-    p.add_argument("values", nargs="+", metavar="VALUE", help="raw PTE value (0x... or decimal)")
-
-    p = sub.add_parser("encode", help="build the raw swap PTE value for a type and offset")
-    _spec_option(p)
-    p.add_argument("--arch", required=True, help="architecture, e.g. x86_64")
-    p.add_argument("--type", dest="type_", metavar="T", help="type number or name (SWP_...)")
-    p.add_argument("--offset", metavar="O", help="swap offset (0x... or decimal)")
-    p.add_argument(
-        "--flag",
-        action="append",
-        default=[],
-        metavar="FLAG",
-        help="set a swap-PTE flag of the arch, as 'swapgen show' names them (repeatable)",
-    )
-    p.add_argument(
-        "--marker", action="append", default=[], help="PTE marker name; implies the marker type"
-    )
-    _config_option(p)
-    _format_option(p, ("text", "json"))
-
-    p = sub.add_parser("generate", help="write standalone headers and diagrams under out/")
-    p.add_argument(
-        "--spec",
-        action="append",
-        default=[],
-        help="spec (repeatable; default: every bundled one)",
-    )
-    p.add_argument("--out", metavar="DIR", help="output directory (default: ./out)")
-    p.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 with a diff if out/ is stale"
-    )
-
-    p = sub.add_parser("layout", help="SVG bit-field diagrams of every arch, with an index page")
-    _spec_option(p)
-    p.add_argument("--out", metavar="DIR", help="output directory (default: out/<spec>/layout)")
-
-    p = sub.add_parser("sync", help="drift between a kernel tree and the spec, per arch")
-    p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
-    p.add_argument("--rev", help="read the files at this git revision, without a checkout")
-    _spec_option(p)
-    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
-    _format_option(p, REPORT_FORMATS)
-    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-
-    p = sub.add_parser("patch", help="a git format-patch series that brings a tree in line")
-    p.add_argument("--tree", required=True, metavar="PATH", help="kernel git repository")
-    _spec_option(p)
-    p.add_argument("--base", default="HEAD", help="revision to start from (default: HEAD)")
-    p.add_argument("--branch", help="new branch for the commits (default: swapgen/<spec>)")
-    p.add_argument("--out", metavar="DIR", help="where the patches go (default: out/patches/...)")
-    p.add_argument("--signoff", action="store_true", help="add Signed-off-by from git config")
-    p.add_argument("--force", action="store_true", help="replace an existing branch of that name")
-
-    p = sub.add_parser("review", help="check an incoming patch series against the spec")
-    p.add_argument(
-        "inputs",
-        nargs="*",
-        metavar="INPUT",
-        help="mbox, .patch/.eml, directory, Maildir, public-inbox git archive, or - (stdin)",
-    )
-    p.add_argument("--git", metavar="PATH", help="review commits of this repository ...")
-    p.add_argument("--range", metavar="A..B", help="... in this range")
-    _spec_option(p)
-    p.add_argument(
-        "--tree",
-        metavar="PATH",
-        help="the kernel tree the series applies to: what it builds is read as sync does",
-    )
-    p.add_argument("--base", metavar="REV", help="with --tree: the git revision to apply to")
-    _format_option(p, (*REPORT_FORMATS, "b4"))
-    p.add_argument("--select", action="append", default=[], help="only these rule IDs/prefixes")
-    p.add_argument("--ignore", action="append", default=[], help="skip these rule IDs/prefixes")
-    p.add_argument("--strict", action="store_true", help="warnings fail too")
-    p.add_argument("--exit-codes", choices=("plain", "nipa"), default="plain",
-                   help="nipa: 0 ok, 250 warning, 1 fail")  # fmt: skip
-    p.add_argument("--quiet", action="store_true", help="text: findings only, nothing on stderr")
-    p.add_argument("--explain", metavar="SWPnnn", help="print the doc of a rule and exit")
-    p.add_argument("--since", metavar="DATE", help="only mail dated on or after DATE (YYYY-MM-DD)")
-    p.add_argument("--until", metavar="DATE", help="only mail dated up to DATE, that day included")
-    p.add_argument(
-        "--jobs",
-        type=_positive,
-        metavar="N",
-        help="processes that parse a large input (default: the CPUs this process may use)",
-    )
-
-    p = sub.add_parser("import", help="write a spec from a kernel tree (YAML on stdout)")
-    p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
-    p.add_argument("--rev", help="read the files at this git revision, without a checkout")
-    p.add_argument("--kernel", help="kernel version to record (default: from the Makefile)")
-    p.add_argument("--spec", metavar="SPEC", help="bundled spec whose file map to use")
-
-    p = sub.add_parser("export", help="resolved numbers per Kconfig combination, for other tools")
-    _spec_option(p)
-    _format_option(p, ("json", "c-header"))
-
-    p = sub.add_parser("doctor", help="which optional tools and trees are here; what each enables")
-    p.add_argument("--tree", metavar="PATH", help="kernel tree to check (default: the cwd)")
-    _format_option(p, ("text", "json"))
-    return parser
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -261,6 +93,12 @@ def _run(args: argparse.Namespace) -> int:
         from codegen.doctor import doctor
 
         return doctor(args.tree, args.format, out)
+    if args.command == "server":
+        from codegen.resident import server
+
+        if args.action == "start":
+            return server.start(args.idle, out)
+        return server.stop(out) if args.action == "stop" else server.status(out)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -277,9 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def console() -> None:
-    """The ``swapgen`` console script: main(), then exit with its code. Once main() has
+    """The ``swapgen`` console script: the resident server runs the command if one runs for
+    this code (codegen.resident), else main(); then exit with its code. Once main() has
     returned the work is done; a late Ctrl-C must not turn that into a death by SIGINT."""
+    from codegen.resident.client import run_served
+
+    served = run_served(sys.argv[1:])
+    if served is not None:
+        sys.exit(served)
     code = main()
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if code == EXIT_INTERRUPTED:
         # CPython 3.11 remembers a KeyboardInterrupt raised inside exec() of a string (as
@@ -292,7 +138,9 @@ def console() -> None:
 
 
 def _main(argv: list[str]) -> int:
-    parser = build_parser()
+    from codegen.arguments import EXIT_USAGE, parser_for
+
+    parser = parser_for(argv)
     if not argv:  # a newcomer's first try: show what there is
         parser.print_usage(sys.stderr)
         print("swapgen: error: name a command (see 'swapgen --help')", file=sys.stderr)

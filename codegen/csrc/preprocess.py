@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from codegen.csrc import cint
 from codegen.csrc.cint import LP64, CValue, DataModel
@@ -169,14 +170,13 @@ class HeaderScan:
 # --- logical lines ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LogicalLine:
+class LogicalLine(NamedTuple):  # a tuple: a header has thousands, made on every read
     line: int  # first physical line
     code: str  # without comments, continuations joined
     comments: tuple[Comment, ...]
 
 
-_SPECIAL_CHARS = frozenset("/\"'")
+_SPECIAL_RE = re.compile(r"[/\"']")
 """The characters that can start a comment or a quoted string."""
 
 
@@ -190,6 +190,7 @@ def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
     in_comment: list[str] | None = None
     comment_start = 0
     pending: list[Comment] = []
+    special = _SPECIAL_RE.search
     while i < len(lines):
         start = i + 1
         code = ""
@@ -198,8 +199,6 @@ def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
             i += 1
             pos = 0
             piece = ""
-            if in_comment is None and not _SPECIAL_CHARS.intersection(raw):
-                piece, pos = raw, len(raw)  # nothing to strip: most lines
             while pos < len(raw):
                 if in_comment is not None:
                     end = raw.find("*/", pos)
@@ -213,6 +212,12 @@ def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
                         pos = end + 2
                         piece += " "
                     continue
+                found = special(raw, pos)
+                if found is None:  # nothing more to strip: most lines, whole
+                    piece += raw[pos:]
+                    break
+                piece += raw[pos : found.start()]
+                pos = found.start()
                 if raw.startswith("/*", pos):
                     in_comment = []
                     comment_start = i
@@ -229,7 +234,7 @@ def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
                     piece += raw[pos : end + 1]
                     pos = end + 1
                     continue
-                piece += raw[pos]
+                piece += quote  # a '/' that starts no comment
                 pos += 1
             if piece.endswith("\\") and i < len(lines):
                 code += piece[:-1] + " "
@@ -571,23 +576,24 @@ class _Reader:
         stack: list[_Frame] = []
         lines = logical_lines(text, path)
         index = 0
+        active = True  # every frame of the stack is active: recomputed when it changes
         while index < len(lines):
             line = lines[index]
             index += 1
-            active = all(frame.active for frame in stack)
-            if active:
+            if active and line.comments:
                 self.scan.comments.extend(line.comments)
-            found = directive(line.code) if line.code.lstrip().startswith("#") else None
+            code = line.code
+            found = directive(code) if code.lstrip().startswith("#") else None
             if found is None:
-                name = function_name(line.code) if active else None
-                if name:
+                if active and "(" in code and (name := function_name(code)):
                     index = self._take_function(path, lines, index - 1, name)
                 continue
-            where = f"{path}:{line.line}"
-            if not self._conditional(stack, *found, where) and active:
+            if self._conditional(stack, *found, f"{path}:{line.line}"):
+                active = all(frame.active for frame in stack)
+            elif active:
                 self._definition(path, line, found, stack, visit)
-            elif not active:
-                _note_shadowed(stack, line.code)
+            else:
+                _note_shadowed(stack, code)
 
     def _conditional(self, stack: list[_Frame], kind: str, rest: str, where: str) -> bool:
         """Apply an #if/#elif/#else/#endif; False for any other directive."""

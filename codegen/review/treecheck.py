@@ -5,7 +5,6 @@ checkout changes, and nothing from the series runs."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -83,23 +82,18 @@ class _BaseFindings:
     it; an entry that cannot be read or written is ignored."""
 
     def __init__(self, spec: Spec, base: FileSource, paths: list[str]):
-        from codegen.spec.schemacache import cache_dir
+        from codegen.tree.readcache import entry_for
 
-        directory = cache_dir()
         self.entry: Path | None = None
-        if directory is None:
-            return
         try:
             spec_text = Path(spec.path).read_bytes()
         except OSError:
             return
-        digest = hashlib.sha256()
-        for part in [*_reader_code(), spec_text]:
-            digest.update(len(part).to_bytes(8, "little") + part)
+        parts = [spec_text]
         for path in paths:
             text = (base.read(path) or "\0missing").encode("utf-8", "surrogateescape")
-            digest.update(path.encode() + b"\0" + len(text).to_bytes(8, "little") + text)
-        self.entry = directory / "base-findings" / digest.hexdigest()
+            parts += [path.encode(), text]
+        self.entry = entry_for("base-findings", parts)
 
     def load(self) -> set[tuple[str, str, str]] | None:
         if self.entry is None:
@@ -115,18 +109,3 @@ class _BaseFindings:
 
         if self.entry is not None:
             store_entry(self.entry, json.dumps(sorted(found)).encode("utf-8"))
-
-
-def _reader_code() -> list[bytes]:
-    """swapgen's version and the code that turns a tree into sync findings."""
-    from codegen import __version__
-
-    root = Path(__file__).resolve().parent.parent
-    files = sorted(
-        [
-            *(root / "tree").glob("*.py"),
-            *(root / "csrc").glob("*.py"),
-            *(root / "kernel").glob("*.py"),
-        ]
-    )
-    return [__version__.encode(), *(f.read_bytes() for f in files)]

@@ -3,10 +3,9 @@
 
 An entry is an empty file named by the sha256 of swapgen's version, the loader and validator
 code, the schema and the spec text; any edit to one of them gives a new name, so a changed
-spec (or a changed checker) always validates again. The cache lives in ``$SWAPGEN_CACHE_DIR``,
-else ``$XDG_CACHE_HOME/swapgen``, else ``~/.cache/swapgen``; ``SWAPGEN_CACHE_DIR=off``
-disables it. A cache that cannot be read or written is ignored: it only saves time, it never
-changes a result.
+spec (or a changed checker) always validates again. The cache lives where
+codegen.cachedir says (``SWAPGEN_CACHE_DIR=off`` disables it). A cache that cannot be read
+or written is ignored: it only saves time, it never changes a result.
 """
 
 from __future__ import annotations
@@ -17,21 +16,16 @@ import tempfile
 from pathlib import Path
 
 from codegen import __version__
+from codegen.cachedir import cache_dir_path
 from codegen.resources import SCHEMA_PATH
 
-DISABLED = "off"
 CACHE_FORMAT = b"schema-ok/1"
 
 
 def cache_dir() -> Path | None:
     """Where entries go, or None when caching is switched off."""
-    configured = os.environ.get("SWAPGEN_CACHE_DIR")
-    if configured == DISABLED:
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "swapgen"
+    directory = cache_dir_path()
+    return None if directory is None else Path(directory)
 
 
 def _entry(spec_text: bytes) -> Path | None:

@@ -149,7 +149,28 @@ def read_generic(source: FileSource, spec: Spec) -> GenericFacts:
 def _read_numbers(
     facts: GenericFacts, swap_h: list[tuple[str, str]], base: Config, gates: list[str]
 ) -> None:
-    """MAX_SWAPFILES and every special type with all gates on, each alone off, all off."""
+    """MAX_SWAPFILES and every special type with all gates on, each alone off, all off
+    (kept by swap.h's content: most reviews do not change it)."""
+    from codegen.tree.readcache import remembered
+
+    inputs = [repr(sorted(base.items())).encode(), "\0".join(gates).encode()]
+    inputs += [
+        part.encode("utf-8", "surrogateescape") for path_text in swap_h for part in path_text
+    ]
+    numbers, counts, problems = remembered(
+        "swap-numbers", inputs, lambda: _numbers(swap_h, base, gates)
+    )
+    facts.numbers.update(numbers)
+    facts.counts.update(counts)
+    facts.problems.extend(problems)
+
+
+def _numbers(
+    swap_h: list[tuple[str, str]], base: Config, gates: list[str]
+) -> tuple[dict[frozenset[str], tuple[int, dict[str, int]]], dict[str, Located], list[Unevaluable]]:
+    numbers_of: dict[frozenset[str], tuple[int, dict[str, int]]] = {}
+    counts: dict[str, Located] = {}
+    problems: list[Unevaluable] = []
     settings: list[frozenset[str]] = [frozenset(), *(frozenset([g]) for g in gates)]
     settings.append(frozenset(gates))
     for off in dict.fromkeys(settings):
@@ -161,15 +182,16 @@ def _read_numbers(
         found = values(scan, config, DataModel(64, 64), names)
         problem = next((v for v in found.values() if isinstance(v, Unevaluable)), None)
         if problem is not None:
-            facts.problems.append(problem)
+            problems.append(problem)
             continue
         numbers = {n: v for n, v in found.items() if isinstance(v, int)}
         types = {n: numbers[n] for n in special_type_names(scan)}
-        facts.numbers[off] = (numbers["MAX_SWAPFILES"], types)
+        numbers_of[off] = (numbers["MAX_SWAPFILES"], types)
         if not off:
             for name in count_macros(scan):
                 macro = scan.macros[name]
-                facts.counts[name] = Located(numbers[name], macro.file, macro.line)
+                counts[name] = Located(numbers[name], macro.file, macro.line)
+    return numbers_of, counts, problems
 
 
 def _read_markers(facts: GenericFacts, spec: Spec, scan: HeaderScan, base: Config) -> None:

@@ -1,0 +1,1 @@
+"""The resident server that keeps swapgen imported for commands run once per patch."""

@@ -1,0 +1,172 @@
+"""The console script's side of the resident server: hand this command to a running server
+of the same user, cache directory and code, or say there is none (the command then runs in
+this process, exactly as it would have anyway).
+
+The server (codegen.resident.server) has swapgen's modules imported already; for each
+command it forks a child that takes over this process's standard streams (passed as file
+descriptors, so terminals, pipes and files behave as they do here), its argv, working
+directory, environment and umask, runs the same ``main()`` and reports the exit code.
+Signals that would stop this process (Ctrl-C, SIGTERM, SIGHUP) are passed to that child.
+
+This module imports only built-in modules: it runs before anything else on every command.
+"""
+
+from __future__ import annotations
+
+import _signal  # type: ignore[import-not-found]  # signal would import enum
+import _socket
+import marshal
+import os
+import sys
+import zlib
+
+from codegen.cachedir import cache_dir_path
+
+PROTOCOL = 1
+"""Bumped when the request or reply changes shape."""
+
+REFUSED = b"N"
+"""Reply to a request of other code: the client runs the command itself."""
+STARTED = b"P"
+"""Reply carrying the pid of the child that runs the command."""
+FINISHED = b"X"
+"""Reply carrying the child's exit code (two bytes, little-endian)."""
+STOP = "stop"
+"""argv[0] of a request that stops the server."""
+STATUS = "status"
+"""argv[0] of a request for the server's pid, commands served and idle time."""
+
+FORWARDED_SIGNALS = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 3
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def code_key() -> tuple[object, ...]:
+    """What a server must share with this process to run its command: the interpreter, and
+    the size and modification time of every file of the swapgen package (code, templates,
+    bundled specs), so an edit or an upgrade never talks to a server of the old code."""
+    files: list[tuple[str, int, int]] = []
+    pending = [PACKAGE]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.name == "__pycache__":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    status = entry.stat()
+                    files.append((entry.path, status.st_size, status.st_mtime_ns))
+    files.sort()
+    return (PROTOCOL, sys.executable, sys.version, tuple(files))
+
+
+def address(cache_dir: str, key: tuple[object, ...]) -> bytes:
+    """The server's socket name in Linux's abstract namespace (no file to leave behind):
+    the user, the cache directory and the code in a checksum. It only finds the server; the
+    server compares the whole key and the peers check each other's user."""
+    digest = zlib.crc32(marshal.dumps((os.path.realpath(cache_dir), key)))  # type: ignore[arg-type]
+    return f"\0swapgen-{os.getuid()}-{digest:08x}".encode()
+
+
+def connect(where: bytes) -> _socket.socket | None:
+    """A connection to the server at ``where`` run by this user, or None."""
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.connect(where)
+        if peer_uid(sock) == os.getuid():
+            return sock
+    except OSError:
+        pass
+    sock.close()
+    return None
+
+
+def peer_uid(sock: _socket.socket) -> int:
+    """The user id of the process at the other end (SO_PEERCRED: pid, uid, gid)."""
+    credentials = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    return int.from_bytes(credentials[4:8], sys.byteorder)
+
+
+def run_served(argv: list[str]) -> int | None:
+    """Run ``argv`` (without the program name) in a resident server and return its exit
+    code; None when no server can run it here (it has not been started, it runs other code,
+    caching is off, a standard stream is closed)."""
+    cache_dir = cache_dir_path()
+    if cache_dir is None:
+        return None
+    key = code_key()
+    sock = connect(address(cache_dir, key))
+    if sock is None:
+        return None
+    try:
+        return _hand_over(sock, key, argv)
+    except KeyboardInterrupt:  # before the child's pid was known
+        print("swapgen: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        sock.close()
+
+
+def _hand_over(sock: _socket.socket, key: tuple[object, ...], argv: list[str]) -> int | None:
+    streams = (0, 1, 2)
+    try:
+        for fd in streams:
+            os.fstat(fd)
+    except OSError:
+        return None
+    umask = os.umask(0o22)
+    os.umask(umask)
+    request = marshal.dumps(
+        (PROTOCOL, key, [sys.argv[0], *argv], os.getcwd(), dict(os.environ), umask, _encodings())  # type: ignore[arg-type]
+    )
+    fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in streams)
+    sock.sendmsg(
+        [len(request).to_bytes(8, "little"), request],
+        [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)],
+    )
+    reply = _receive(sock, 1)
+    if reply != STARTED:
+        return None
+    child = int.from_bytes(_receive(sock, 8), "little")
+    forwarded: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        forwarded.append(signum)
+        try:
+            os.killpg(child, signum)  # the child leads a group: its git and compilers too
+        except OSError:  # it has ended already
+            return
+
+    for signum in FORWARDED_SIGNALS:
+        _signal.signal(signum, forward)
+    if _receive(sock, 1) != FINISHED:
+        if forwarded:  # the signal ended the child: end as it would have ended this process
+            _signal.signal(forwarded[-1], _signal.SIG_DFL)
+            os.kill(os.getpid(), forwarded[-1])
+        print("swapgen: internal error: the resident server's worker ended without an exit "
+              "code (see 'swapgen server status')", file=sys.stderr)  # fmt: skip
+        return EXIT_INTERNAL
+    return int.from_bytes(_receive(sock, 2), "little")
+
+
+def _encodings() -> tuple[tuple[str | None, str | None], ...]:
+    """Encoding and error handler of this process's stdin, stdout and stderr, which the
+    child's text streams take over."""
+    return tuple(
+        (getattr(stream, "encoding", None), getattr(stream, "errors", None))
+        for stream in (sys.stdin, sys.stdout, sys.stderr)
+    )
+
+
+def _receive(sock: _socket.socket, size: int) -> bytes:
+    """Exactly ``size`` bytes, or fewer when the other end closed; a signal handled while
+    waiting does not end the wait."""
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data

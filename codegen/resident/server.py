@@ -1,0 +1,350 @@
+"""The resident server: one process per user, cache directory and code that keeps swapgen's
+modules imported, so a command run once per patch (b4, pre-commit, a CI bot) pays the
+interpreter's start-up and its own work, not the imports.
+
+``swapgen server start`` starts it in the background (its own session, stdio on /dev/null,
+working directory /) and returns once it listens; it stops after ``--idle`` seconds without
+a command, on ``swapgen server stop``, or on SIGTERM. For each command it forks a child that
+becomes the command's process (see codegen.resident.client for what the child takes over).
+A request from another user, or from other code, is refused; the client then runs the
+command itself. Under ``SWAPGEN_CACHE_DIR=off`` there is no server, as there is no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import marshal
+import os
+import signal
+import socket
+import subprocess
+import sys
+from typing import IO, TextIO
+
+from codegen.cachedir import DISABLED, cache_dir_path
+from codegen.errors import SwapgenError
+from codegen.resident import client
+
+DEFAULT_IDLE = 900.0
+"""Seconds without a command after which the server exits."""
+START_TIMEOUT = 30.0
+PRELOADED = (
+    "codegen.arguments",
+    "codegen.commands",
+    "codegen.spec.compiled",
+    "codegen.review.run",
+    "codegen.review.checks",
+    "codegen.review.intake",
+    "codegen.review.evaluate",
+    "codegen.review.postimage",
+    "codegen.review.treecheck",
+    "codegen.review.earlier",
+    "codegen.csrc.kconfig",
+    "codegen.tree.behaviour",
+    "codegen.tree.facts",
+    "codegen.tree.readcache",
+    "codegen.tree.reading",
+    "codegen.tree.sync",
+    "codegen.generate.render",
+    "codegen.patch.textedit",
+    "codegen.report.emit",
+    "concurrent.futures.thread",
+    "elftools.elf.elffile",
+    "email.parser",
+    "email.policy",
+    "unidiff",
+)
+"""What a command of the per-patch kind would import; anything else is imported by the child
+that needs it, as in a process of its own."""
+
+
+def _address() -> tuple[bytes, tuple[object, ...]]:
+    cache_dir = cache_dir_path()
+    if cache_dir is None:
+        raise SwapgenError(
+            "the resident server is part of the cache, and SWAPGEN_CACHE_DIR=off switches "
+            "the cache off"
+        )
+    key = client.code_key()
+    return client.address(cache_dir, key), key
+
+
+def start(idle: float, out: TextIO) -> int:
+    """Start a server in the background unless one runs; 0 once it listens."""
+    if _control(client.STATUS) is not None:
+        print("swapgen server: already running", file=out)
+        return 0
+    reader, writer = os.pipe()
+    # the process started here forks the server and exits, so nothing waits for the server
+    subprocess.run(
+        [sys.executable, "-m", "codegen.resident.server", str(idle), str(writer)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        pass_fds=(writer,),
+        start_new_session=True,
+        cwd="/",
+        check=False,
+    )
+    os.close(writer)
+    with os.fdopen(reader, "rb") as ready:
+        word = ready.readline().decode("utf-8", "replace").strip()
+    if word != "listening":
+        raise SwapgenError(f"the resident server did not start: {word or 'no word from it'}")
+    print(f"swapgen server: listening; it stops after {idle:g} s without a command", file=out)
+    return 0
+
+
+def stop(out: TextIO) -> int:
+    """Stop the server of this user, cache directory and code, if one runs."""
+    reply = _control(client.STOP)
+    print(f"swapgen server: {'stopped' if reply is not None else 'not running'}", file=out)
+    return 0
+
+
+def status(out: TextIO) -> int:
+    """0 and what the server has done when one would take this process's commands, else 1."""
+    reply = _control(client.STATUS)
+    if reply is None:
+        print("swapgen server: not running", file=out)
+        return 1
+    pid, served, idle = marshal.loads(reply)
+    print(
+        f"swapgen server: running (pid {pid}); {served} command(s) served; "
+        f"it stops after {idle:g} s without a command",
+        file=out,
+    )
+    return 0
+
+
+def _control(word: str) -> bytes | None:
+    """Send the server a control request (stop, status); its reply, or None when no server
+    of this code runs for this user and cache directory."""
+    where, key = _address()
+    sock = client.connect(where)
+    if sock is None:
+        return None
+    try:
+        request = marshal.dumps((client.PROTOCOL, key, [word], "/", {}, 0, ()))  # type: ignore[arg-type]
+        sock.sendall(len(request).to_bytes(8, "little") + request)
+        reply = b""
+        while chunk := sock.recv(1 << 16):  # the server closes the connection after it
+            reply += chunk
+        return None if reply == client.REFUSED else reply
+    finally:
+        sock.close()
+
+
+WARM_UP_MAIL = b"""\
+From: swapgen <warm-up@swapgen.invalid>
+Subject: [PATCH] mm: warm up the resident server
+Message-ID: <warm-up@swapgen.invalid>
+
+---
+diff --git a/include/linux/swapops.h b/include/linux/swapops.h
+--- a/include/linux/swapops.h
++++ b/include/linux/swapops.h
+@@ -1 +1,2 @@
+ #include <linux/types.h>
++#define SWAPGEN_WARM_UP BIT(0)
+"""
+"""A one-line patch of a spec-owned header: reviewing it once in the server compiles the
+regular expressions and fills the lazy tables every review needs, so no child pays for it."""
+
+
+def _warm_up() -> None:
+    """Run each per-patch command once with its output discarded and the cache off (so
+    nothing of the warm-up is remembered, such as an earlier part of a series)."""
+    from codegen.cli import main
+
+    saved = sys.stdin, sys.stdout, sys.stderr, os.environ.get("SWAPGEN_CACHE_DIR")
+    os.environ["SWAPGEN_CACHE_DIR"] = DISABLED
+    try:
+        for argv, mail in (
+            (["--help"], b""),
+            (["review", "--help"], b""),
+            (["review", "--quiet", "-"], WARM_UP_MAIL),
+            (["decode", "--arch", "x86_64", "0x1fffffffffdb9600"], b""),
+            (["show", "--arch", "x86_64"], b""),
+        ):
+            sys.stdin = io.TextIOWrapper(io.BytesIO(mail))
+            sys.stdout = sys.stderr = io.StringIO()
+            with contextlib.suppress(SystemExit):  # --help ends that way
+                main(argv)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr, cache = saved
+        if cache is None:
+            del os.environ["SWAPGEN_CACHE_DIR"]
+        else:
+            os.environ["SWAPGEN_CACHE_DIR"] = cache
+
+
+def _build_parsers() -> None:
+    """Every command's parser, built once here for all the children."""
+    from codegen.arguments import COMMANDS, build_parser
+
+    for name in ("", *(name for name, _, _ in COMMANDS)):
+        build_parser(name)
+
+
+def serve(idle: float, ready_fd: int) -> None:
+    """The server's main loop (run by ``start`` as ``python -m codegen.resident.server``)."""
+    with os.fdopen(ready_fd, "w") as ready:
+        try:
+            where, key = _address()
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(where)
+            listener.listen(64)
+            for module in PRELOADED:
+                __import__(module)
+            _build_parsers()
+            _warm_up()
+        except (OSError, ImportError, SwapgenError) as error:
+            ready.write(f"{type(error).__name__}: {error}\n")
+            return
+        gc.freeze()  # the children's collections then leave the preloaded objects unwritten
+        ready.write("listening\n")
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    listener.settimeout(idle)
+    served = 0
+    while True:
+        try:
+            connection, _ = listener.accept()
+        except TimeoutError:
+            return
+        with connection:
+            try:
+                request = _request(connection, key)
+            except OSError:  # a client that went away: the next one is served all the same
+                continue
+            if request is None:
+                continue
+            argv, fds, rest = request
+            if argv == [client.STOP]:
+                listener.close()
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"stopped")
+                return
+            if argv == [client.STATUS]:
+                with contextlib.suppress(OSError):
+                    connection.sendall(marshal.dumps((os.getpid(), served, idle)))
+                continue
+            try:
+                if len(fds) != 3:
+                    connection.sendall(client.REFUSED)
+                elif os.fork() == 0:
+                    listener.close()
+                    _child(connection, fds, argv, *rest)
+                else:
+                    served += 1
+            except OSError:  # no fork, or the client went away: it runs the command itself
+                with contextlib.suppress(OSError):
+                    connection.sendall(client.REFUSED)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+
+
+def _request(
+    connection: socket.socket, key: tuple[object, ...]
+) -> tuple[list[str], list[int], tuple[str, dict[str, str], int, tuple]] | None:
+    """A request of this user and of the code this server loaded (``key``): its argv, the
+    file descriptors that came with it and the rest (cwd, environment, umask, encodings);
+    None after refusing one."""
+    connection.settimeout(None)
+    if client.peer_uid(connection) != os.getuid():
+        return None
+    message, fds, _flags, _addr = socket.recv_fds(connection, 1 << 16, 3)
+    size = int.from_bytes(message[:8], "little")
+    data = message[8:]
+    while len(data) < size and (chunk := connection.recv(size - len(data))):
+        data += chunk
+    try:
+        protocol, their_key, argv, cwd, env, umask, encodings = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        protocol = their_key = None
+    if protocol != client.PROTOCOL or their_key != key:
+        connection.sendall(client.REFUSED)
+        for fd in fds:
+            os.close(fd)
+        return None
+    return argv, fds, (cwd, env, umask, encodings)
+
+
+def _child(
+    connection: socket.socket,
+    fds: list[int],
+    argv: list[str],
+    cwd: str,
+    env: dict[str, str],
+    umask: int,
+    encodings: tuple[tuple[str | None, str | None], ...],
+) -> None:
+    """Become the command's process, run it, report its exit code; never returns."""
+    code = client.EXIT_INTERNAL
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.setpgid(0, 0)  # the client signals the group, as a terminal's Ctrl-C would
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+        for fd in fds:
+            os.close(fd)
+        os.chdir(cwd)
+        os.umask(umask)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.argv = list(argv)
+        sys.stdin, sys.stdout, sys.stderr = _streams(encodings)
+        connection.sendall(client.STARTED + os.getpid().to_bytes(8, "little"))
+        from codegen.cli import main
+
+        try:
+            code = main(argv[1:])
+        except SystemExit as leaving:  # argparse's --help and usage errors
+            code = _exit_code(leaving)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # whatever happens, the client gets a code
+        code = client.EXIT_INTERNAL
+    finally:
+        try:
+            connection.sendall(client.FINISHED + (code & 0xFFFF).to_bytes(2, "little"))
+        finally:
+            os._exit(code)
+
+
+def _exit_code(leaving: SystemExit) -> int:
+    """The exit status the interpreter would give for ``leaving``."""
+    if leaving.code is None:
+        return 0
+    if isinstance(leaving.code, int):
+        return leaving.code
+    print(leaving.code, file=sys.stderr)
+    return 1
+
+
+def _streams(encodings: tuple[tuple[str | None, str | None], ...]) -> tuple[IO[str], ...]:
+    """Text streams on file descriptors 0, 1 and 2 as Python makes them at start-up, with
+    the client's encodings; stdout is line-buffered on a terminal, stderr always."""
+    return tuple(
+        open(
+            fd,
+            mode,
+            encoding=encoding,
+            errors=errors,
+            buffering=1 if fd == 2 or (fd == 1 and os.isatty(fd)) else -1,
+            closefd=False,
+        )
+        for fd, (mode, (encoding, errors)) in enumerate(zip("rww", encodings, strict=True))
+    )
+
+
+if __name__ == "__main__":
+    # started by ``start`` in a session of its own: fork so that nothing waits for the server
+    if os.fork() == 0:
+        serve(float(sys.argv[1]), int(sys.argv[2]))
+    os._exit(0)

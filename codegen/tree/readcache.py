@@ -1,0 +1,67 @@
+"""Results of reading kernel text, kept by content: the same text read by the same code
+gives the same facts, so a second review on the same base (b4 checks a series patch by
+patch) does not evaluate it again.
+
+An entry is named by the sha256 of swapgen's version, the reader code (codegen.tree,
+codegen.csrc, codegen.kernel), the kind of result and its inputs; it lives in the cache
+directory and is switched off with it (``SWAPGEN_CACHE_DIR=off``). An entry that cannot be
+read or written is ignored: it only saves time, it never changes a result. The cache
+directory is the user's own: its entries are trusted as their own files are.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from codegen.spec.schemacache import cache_dir, store_entry
+
+T = TypeVar("T")
+
+
+@functools.cache
+def reader_code() -> tuple[bytes, ...]:
+    """swapgen's version and the code that turns kernel text into facts and findings (read
+    once per process: code does not change under a running process)."""
+    from codegen import __version__
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(
+        [
+            *(root / "tree").glob("*.py"),
+            *(root / "csrc").glob("*.py"),
+            *(root / "kernel").glob("*.py"),
+        ]
+    )
+    return (__version__.encode(), *(f.read_bytes() for f in files))
+
+
+def entry_for(kind: str, parts: Iterable[bytes]) -> Path | None:
+    """The cache entry of a ``kind`` of result of these inputs; None when caching is off."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256()
+    for part in (*reader_code(), kind.encode(), *parts):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return directory / kind / digest.hexdigest()
+
+
+def remembered(kind: str, parts: Iterable[bytes], compute: Callable[[], T]) -> T:
+    """``compute()``, or what it gave before for the same inputs and reader code."""
+    entry = entry_for(kind, parts)
+    if entry is not None:
+        try:
+            with entry.open("rb") as handle:
+                return pickle.load(handle)  # type: ignore[no-any-return]
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # not there yet, or from other code: compute it
+    result = compute()
+    if entry is not None:
+        store_entry(entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result

@@ -1,0 +1,182 @@
+"""The resident server (``swapgen server start``) runs a command as the process itself would:
+same output, exit code, working directory, environment and standard streams, a forwarded
+Ctrl-C, and nothing served to other code or another cache directory. Every server here has
+a cache directory of its own (its address), so no other test is served by it."""
+
+from __future__ import annotations
+
+import mailbox
+import marshal
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codegen.resident import client
+from tests.conftest import REPO, swapgen_executable
+
+PATCH_2_OF_5 = REPO / "tests/realmail/06-pte-marker-guard-v4/series.mbox"
+
+
+def one_patch() -> bytes:
+    """Part 2/5 of the real guard-marker series: it has findings (exit 1)."""
+    return list(mailbox.mbox(PATCH_2_OF_5))[2].as_bytes()
+
+
+def run(
+    env: dict[str, str], *argv: str, stdin: bytes = b"", cwd: Path = REPO
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*swapgen_executable(), *argv],
+        env=env, cwd=cwd, input=stdin, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+def served_count(env: dict[str, str]) -> int:
+    status = run(env, "server", "status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    return int(status.stdout.split(b";")[1].split()[0])
+
+
+@pytest.fixture
+def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of a running server's clients; the server is stopped afterwards."""
+    env = dict(os.environ, SWAPGEN_CACHE_DIR=str(tmp_path / "cache"))
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    started = run(env, "server", "start", "--idle", "300")
+    assert started.returncode == 0, started.stderr
+    assert b"listening" in started.stdout
+    try:
+        yield env
+    finally:
+        run(env, "server", "stop")
+
+
+def without_server(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """The same environment with a cache directory no server listens for."""
+    return dict(env, SWAPGEN_CACHE_DIR=str(tmp_path / "other-cache"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin"),
+    [
+        (("--help",), b""),
+        (("decode", "--arch", "x86_64", "0x1fffffffffdb9600", "0x3"), b""),
+        (("show", "--arch", "arm64", "--format", "json"), b""),
+        (("review", "--quiet", "-"), one_patch()),
+        (("review", "--quiet", "--spec", "6.12", "-"), one_patch()),
+        (("review", "--format", "json", "-"), one_patch()),
+        (("review", "--format", "b4", "-"), one_patch()),
+        (("show", "--format", "xml"), b""),
+        (("decode", "--arch", "vax", "0x1"), b""),
+        (("review", "no-such.mbox"), b""),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, tuple) else ("mail" if value else ""),
+)
+def test_a_served_command_is_the_command(server_env, tmp_path, argv, stdin):
+    before = served_count(server_env)
+    served = run(server_env, *argv, stdin=stdin)
+    assert served_count(server_env) == before + 2  # this command and the first status
+    alone = run(without_server(server_env, tmp_path), *argv, stdin=stdin)
+    assert (served.returncode, served.stdout, served.stderr) == (
+        alone.returncode,
+        alone.stdout,
+        alone.stderr,
+    )
+
+
+def test_working_directory_environment_and_files_are_the_clients(server_env, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "one.patch").write_bytes(one_patch())
+    env = dict(server_env, NO_SUCH_VARIABLE="x")
+    served = run(env, "review", "--format", "json", "one.patch", cwd=work)
+    alone = run(without_server(env, tmp_path), "review", "--format", "json", "one.patch", cwd=work)
+    assert (served.returncode, served.stdout, served.stderr) == (
+        alone.returncode,
+        alone.stdout,
+        alone.stderr,
+    )
+    assert b'"findings"' in served.stdout
+    for where, environment in (("served", env), ("alone", without_server(env, tmp_path))):
+        made = run(environment, "layout", "--spec", "6.12", "--out", where, cwd=work)
+        assert made.returncode == 0, made.stderr
+    # written where the client stands, with its umask
+    served_files = sorted((work / "served").iterdir())
+    alone_files = sorted((work / "alone").iterdir())
+    assert [f.name for f in served_files] == [f.name for f in alone_files] != []
+    assert [f.stat().st_mode for f in served_files] == [f.stat().st_mode for f in alone_files]
+
+
+def test_ctrl_c_reaches_the_served_command(server_env):
+    """A served review that waits for its stdin ends on Ctrl-C as the process would: the
+    message, exit 130."""
+    before = served_count(server_env)
+    proc = subprocess.Popen(
+        [*swapgen_executable(), "review", "-"],
+        env=server_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while served_count(server_env) < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the server has forked the child that reads the pipe
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.decode().splitlines()[-1] == "swapgen: interrupted"
+    assert out == b""
+
+
+def test_other_code_is_refused(server_env):
+    """A client of other code (an edited checkout, an upgrade) is refused and runs the
+    command itself."""
+    cache = server_env["SWAPGEN_CACHE_DIR"]
+    key = client.code_key()
+    sock = client.connect(client.address(cache, key))
+    assert sock is not None
+    try:
+        other = (*key[:-1], ())
+        request = marshal.dumps((client.PROTOCOL, other, ["swapgen", "--help"], "/", {}, 0, ()))
+        sock.sendall(len(request).to_bytes(8, "little") + request)
+        assert sock.recv(1) == client.REFUSED
+    finally:
+        sock.close()
+    assert run(server_env, "server", "status").returncode == 0  # and it goes on serving
+
+
+def test_a_client_that_hangs_up_does_not_stop_the_server(server_env):
+    cache = server_env["SWAPGEN_CACHE_DIR"]
+    for _ in range(3):
+        sock = client.connect(client.address(cache, client.code_key()))
+        assert sock is not None
+        sock.close()
+    assert run(server_env, "decode", "--arch", "x86_64", "0x4").returncode == 0
+    assert run(server_env, "server", "status").returncode == 0
+
+
+def test_stop_and_idle_end_the_server(tmp_path):
+    env = dict(os.environ, SWAPGEN_CACHE_DIR=str(tmp_path / "cache"))
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    assert run(env, "server", "start", "--idle", "1").returncode == 0
+    assert run(env, "server", "start").stdout == b"swapgen server: already running\n"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # each status is a command: ask less often than idle
+        time.sleep(3)
+        if run(env, "server", "status").returncode != 0:
+            break
+    assert run(env, "server", "status").stdout == b"swapgen server: not running\n"
+    assert run(env, "server", "start", "--idle", "300").returncode == 0
+    assert run(env, "server", "stop").stdout == b"swapgen server: stopped\n"
+    assert run(env, "server", "status").returncode == 1
+
+
+def test_no_server_without_a_cache(tmp_path):
+    env = dict(os.environ, SWAPGEN_CACHE_DIR="off")
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    started = run(env, "server", "start")
+    assert started.returncode == 2
+    assert started.stderr.decode().count("\n") == 1
+    assert b"SWAPGEN_CACHE_DIR=off" in started.stderr
