@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Start-up cost of `swapgen --help`, `decode`, `encode`, `show` and `review --quiet -` on one
-real patch (as b4 runs it per patch), next to `python -c pass` and checkpatch.pl.
+real patch (as b4 runs it per patch), next to `python -c pass` and checkpatch.pl: each in a
+fresh process alone, and served by a resident server (`swapgen server start`), the way to
+run swapgen once per patch.
 
 Each command runs in a fresh process, several times, from a clean virtual environment made
 for the run: its console script is the one pip writes, and it sees the host's packages but
@@ -122,20 +124,38 @@ def main() -> None:
                          on_tree, patch))  # fmt: skip
             checkpatch = ["perl", str(tree / "scripts/checkpatch.pl"), "--no-tree", "-q", "-"]
             rows.append(("checkpatch.pl --no-tree -q - (same)", checkpatch, warm, None, patch))
-        print(f"{'command':38} {'median':>9} {'worst':>9} {'ratio':>6}  third-party imports")
-        floor = None
-        for label, command, env, argv, stdin in rows:
-            times = [timed(command, env, stdin) for _ in range(RUNS)]
-            median = statistics.median(times)
-            floor = floor or median
-            imports = heavy_imports(python, argv, env, stdin) if argv else "-"
-            print(
-                f"{label:38} {median * 1000:7.1f}ms {max(times) * 1000:7.1f}ms "
-                f"{median / floor:5.1f}x  {imports}"
-            )
-        host = statistics.median(timed([sys.executable, "-c", "pass"], warm) for _ in range(RUNS))
-        print(f"({RUNS} runs each, in a clean venv; ratio to its python -c pass in this run;")
+        timings = {label: measure(command, env, stdin) for label, command, env, _, stdin in rows}
+        started = subprocess.run([*swapgen, "server", "start"], env=warm, capture_output=True)
+        if started.returncode != 0:
+            sys.exit(f"bench/startup.py: swapgen server start: {started.stderr.decode()}")
+        try:
+            served = {
+                label: measure(command, env, stdin)
+                for label, command, env, _, stdin in rows
+                if label.startswith("swapgen") and env is warm
+            }
+        finally:
+            subprocess.run([*swapgen, "server", "stop"], env=warm, capture_output=True)
+        floor = timings["python -c pass"][0]
+        print(f"{'command':38} {'alone':>9} {'ratio':>6} {'served':>9} {'ratio':>6}  "
+              "third-party imports (alone)")  # fmt: skip
+        for label, _command, env, argv, stdin in rows:
+            alone = timings[label][0]
+            line = f"{label:38} {alone * 1000:7.1f}ms {alone / floor:5.1f}x "
+            if label in served:
+                line += f"{served[label][0] * 1000:7.1f}ms {served[label][0] / floor:5.1f}x "
+            else:
+                line += " " * 17
+            print(line + " " + (heavy_imports(python, argv, env, stdin) if argv else "-"))
+        host = measure([sys.executable, "-c", "pass"], warm, None)[0]
+        print(f"(medians of {RUNS}, in a clean venv; ratios to its python -c pass in this run;")
         print(f" this host's own python -c pass, start-up hooks included: {host * 1000:.1f}ms)")
+
+
+def measure(command: list[str], env: dict[str, str], stdin: bytes | None) -> tuple[float, float]:
+    """Median and worst wall time of RUNS runs."""
+    times = [timed(command, env, stdin) for _ in range(RUNS)]
+    return statistics.median(times), max(times)
 
 
 def kernel_tree_or_none() -> Path | None:

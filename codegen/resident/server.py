@@ -158,7 +158,9 @@ def _warm_up() -> None:
     """Run each per-patch command once with its output discarded and the cache off (so
     nothing of the warm-up is remembered, such as an earlier part of a series)."""
     from codegen.cli import main
+    from codegen.kernel.arches import ARCHES
 
+    arch = next(iter(ARCHES))
     saved = sys.stdin, sys.stdout, sys.stderr, os.environ.get("SWAPGEN_CACHE_DIR")
     os.environ["SWAPGEN_CACHE_DIR"] = DISABLED
     try:
@@ -166,8 +168,8 @@ def _warm_up() -> None:
             (["--help"], b""),
             (["review", "--help"], b""),
             (["review", "--quiet", "-"], WARM_UP_MAIL),
-            (["decode", "--arch", "x86_64", "0x1fffffffffdb9600"], b""),
-            (["show", "--arch", "x86_64"], b""),
+            (["decode", "--arch", arch, "0x1fffffffffdb9600"], b""),
+            (["show", "--arch", arch], b""),
         ):
             sys.stdin = io.TextIOWrapper(io.BytesIO(mail))
             sys.stdout = sys.stderr = io.StringIO()
