@@ -89,6 +89,8 @@ class Probe:
 class Folded:
     values: dict[str, int] = field(default_factory=dict)
     failed: dict[str, Unevaluable] = field(default_factory=dict)
+    settled: bool = True  # False when a compile failed for no line of its input (a timeout,
+    # a compiler that could not run or died): the same input may fold another time
 
 
 @dataclass
@@ -131,6 +133,8 @@ def fold(
             program = _program(shim, [by_name[n] for n in wanted], pending, nonce)
             source.write_text(program.text, encoding="utf-8")
             errors = _compile(compiler, source, timeout)
+            if errors is not None and any(not lines for lines, _ in errors):
+                result.settled = False
             if errors is None:
                 _read_probes(source.with_suffix(".o"), program, nonce, result)
                 break

@@ -9,6 +9,7 @@ real call, a statement expression) is Unevaluable at its definition's line.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from codegen.csrc.preprocess import (
     closure,
     tokenize,
 )
-from codegen.csrc.probe import Compiler, Probe, Snippet, find_compiler, fold
+from codegen.csrc.probe import Compiler, Folded, Probe, Snippet, find_compiler, fold
 from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_KINDS, FlagKind
 
@@ -103,7 +104,7 @@ def probe(
     probes = _entry_probes(scan, snippets.needs, info.word_bits, source)
     probes += _flag_probes(scan, snippets.needs, flags)
     shim = _shim(arch, pte_bits, predefined, config or {})
-    folded = fold(shim, snippets.all(), probes, compiler)
+    folded = _fold(shim, snippets.all(), probes, compiler)
     _infer(behaviour, folded.values, info.word_bits, flags, arch)
     seen: set[str] = set()
     for problem in folded.failed.values():
@@ -133,7 +134,7 @@ def entry_type_bits(
         for bit in range(8)
     ]
     shim = _shim(arch, pte_bits, predefined, config or {})
-    folded = fold(shim, snippets.all(), probes, compiler)
+    folded = _fold(shim, snippets.all(), probes, compiler)
     if folded.failed:
         raise next(iter(folded.failed.values()))
     return [bit for bit in range(8) if folded.values.get(f"T {bit}") == layout.bit_value(bit)]
@@ -385,4 +386,28 @@ def fold_helpers(
         where = helper_location(scan, name) or ""
         probes.append(Probe(name, call, tuple(i.name for i in items), where))
     shim = _shim(arch, info.pte_bits, predefined, config)
-    return fold(shim, list(snippets.values()), probes, compiler).failed
+    return _fold(shim, list(snippets.values()), probes, compiler).failed
+
+
+def _fold(
+    shim: str, snippets: Sequence[Snippet], probes: Sequence[Probe], compiler: Compiler
+) -> Folded:
+    """probe.fold, kept by the content of what is compiled (the shim, the definitions and
+    where they stand, the probes) and by the compiler binary: a review whose patch changes
+    no arch macro compiles nothing, one that does compiles once per distinct content."""
+    from codegen.tree.readcache import remembered
+
+    try:
+        binary = os.stat(compiler.argv[0])
+        identity = f"{binary.st_size}:{binary.st_mtime_ns}"
+    except OSError:
+        identity = "missing"
+    parts = [shim.encode(), repr((compiler, identity)).encode()]
+    parts += [repr((s.name, s.code, s.where)).encode() for s in snippets]
+    parts += [repr(p).encode() for p in probes]
+    return remembered(
+        "probe-folds",
+        parts,
+        lambda: fold(shim, snippets, probes, compiler),
+        keep=lambda folded: folded.settled,
+    )

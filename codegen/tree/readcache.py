@@ -52,8 +52,14 @@ def entry_for(kind: str, parts: Iterable[bytes]) -> Path | None:
     return directory / kind / digest.hexdigest()
 
 
-def remembered(kind: str, parts: Iterable[bytes], compute: Callable[[], T]) -> T:
-    """``compute()``, or what it gave before for the same inputs and reader code."""
+def remembered(
+    kind: str,
+    parts: Iterable[bytes],
+    compute: Callable[[], T],
+    keep: Callable[[T], bool] = lambda _result: True,
+) -> T:
+    """``compute()``, or what it gave before for the same inputs and reader code; a result
+    ``keep`` refuses (one that may come out otherwise next time) is not remembered."""
     entry = entry_for(kind, parts)
     if entry is not None:
         try:
@@ -62,6 +68,6 @@ def remembered(kind: str, parts: Iterable[bytes], compute: Callable[[], T]) -> T
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass  # not there yet, or from other code: compute it
     result = compute()
-    if entry is not None:
+    if entry is not None and keep(result):
         store_entry(entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
