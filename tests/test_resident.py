@@ -10,6 +10,7 @@ import marshal
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,15 @@ PATCH_2_OF_5 = REPO / "tests/realmail/06-pte-marker-guard-v4/series.mbox"
 def one_patch() -> bytes:
     """Part 2/5 of the real guard-marker series: it has findings (exit 1)."""
     return list(mailbox.mbox(PATCH_2_OF_5))[2].as_bytes()
+
+
+def client_env(cache: Path | str) -> dict[str, str]:
+    """This environment with its own cache directory, swapgen importable from this checkout
+    (no empty PYTHONPATH entry: that one is the working directory, which the server does
+    not share with every client)."""
+    env = dict(os.environ, SWAPGEN_CACHE_DIR=str(cache))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
 
 
 def run(
@@ -45,8 +55,7 @@ def served_count(env: dict[str, str]) -> int:
 @pytest.fixture
 def server_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """The environment of a running server's clients; the server is stopped afterwards."""
-    env = dict(os.environ, SWAPGEN_CACHE_DIR=str(tmp_path / "cache"))
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env = client_env(tmp_path / "cache")
     started = run(env, "server", "start", "--idle", "300")
     assert started.returncode == 0, started.stderr
     assert b"listening" in started.stdout
@@ -94,7 +103,9 @@ def test_working_directory_environment_and_files_are_the_clients(server_env, tmp
     work.mkdir()
     (work / "one.patch").write_bytes(one_patch())
     env = dict(server_env, NO_SUCH_VARIABLE="x")
+    before = served_count(env)
     served = run(env, "review", "--format", "json", "one.patch", cwd=work)
+    assert served_count(env) == before + 2
     alone = run(without_server(env, tmp_path), "review", "--format", "json", "one.patch", cwd=work)
     assert (served.returncode, served.stdout, served.stderr) == (
         alone.returncode,
@@ -130,11 +141,22 @@ def test_ctrl_c_reaches_the_served_command(server_env):
     assert out == b""
 
 
+def key_of_a_client(env: dict[str, str]) -> tuple[object, ...]:
+    """The code key a swapgen process started with ``env`` has (its module path is not this
+    pytest process's)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys, marshal; from codegen.resident import client; "
+         "sys.stdout.buffer.write(marshal.dumps(client.code_key()))"],
+        env=env, capture_output=True, check=True, timeout=60,
+    )  # fmt: skip
+    return marshal.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
 def test_other_code_is_refused(server_env):
     """A client of other code (an edited checkout, an upgrade) is refused and runs the
     command itself."""
     cache = server_env["SWAPGEN_CACHE_DIR"]
-    key = client.code_key()
+    key = key_of_a_client(server_env)
     sock = client.connect(client.address(cache, key))
     assert sock is not None
     try:
@@ -149,8 +171,9 @@ def test_other_code_is_refused(server_env):
 
 def test_a_client_that_hangs_up_does_not_stop_the_server(server_env):
     cache = server_env["SWAPGEN_CACHE_DIR"]
+    key = key_of_a_client(server_env)
     for _ in range(3):
-        sock = client.connect(client.address(cache, client.code_key()))
+        sock = client.connect(client.address(cache, key))
         assert sock is not None
         sock.close()
     assert run(server_env, "decode", "--arch", "x86_64", "0x4").returncode == 0
@@ -158,8 +181,7 @@ def test_a_client_that_hangs_up_does_not_stop_the_server(server_env):
 
 
 def test_stop_and_idle_end_the_server(tmp_path):
-    env = dict(os.environ, SWAPGEN_CACHE_DIR=str(tmp_path / "cache"))
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env = client_env(tmp_path / "cache")
     assert run(env, "server", "start", "--idle", "1").returncode == 0
     assert run(env, "server", "start").stdout == b"swapgen server: already running\n"
     deadline = time.monotonic() + 60
@@ -174,8 +196,7 @@ def test_stop_and_idle_end_the_server(tmp_path):
 
 
 def test_no_server_without_a_cache(tmp_path):
-    env = dict(os.environ, SWAPGEN_CACHE_DIR="off")
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env = client_env("off")
     started = run(env, "server", "start")
     assert started.returncode == 2
     assert started.stderr.decode().count("\n") == 1

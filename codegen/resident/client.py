@@ -43,9 +43,10 @@ PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def code_key() -> tuple[object, ...]:
-    """What a server must share with this process to run its command: the interpreter, and
-    the size and modification time of every file of the swapgen package (code, templates,
-    bundled specs), so an edit or an upgrade never talks to a server of the old code."""
+    """What a server must share with this process to run its command: the interpreter, its
+    module search path (PYTHONPATH, site-packages) and the size and modification time of
+    every file of the swapgen package, so an edit or an upgrade never talks to a server of
+    the old code. (sys.path[0] is left out: it is the script's or the working directory.)"""
     files: list[tuple[str, int, int]] = []
     pending = [PACKAGE]
     while pending:
@@ -59,14 +60,15 @@ def code_key() -> tuple[object, ...]:
                     status = entry.stat()
                     files.append((entry.path, status.st_size, status.st_mtime_ns))
     files.sort()
-    return (PROTOCOL, sys.executable, sys.version, tuple(files))
+    return (PROTOCOL, sys.executable, sys.version, tuple(sys.path[1:]), tuple(files))
 
 
 def address(cache_dir: str, key: tuple[object, ...]) -> bytes:
     """The server's socket name in Linux's abstract namespace (no file to leave behind):
     the user, the cache directory and the code in a checksum. It only finds the server; the
     server compares the whole key and the peers check each other's user."""
-    digest = zlib.crc32(marshal.dumps((os.path.realpath(cache_dir), key)))  # type: ignore[arg-type]
+    # repr, not marshal: marshal's bytes for equal values differ between processes
+    digest = zlib.crc32(repr((os.path.realpath(cache_dir), key)).encode())
     return f"\0swapgen-{os.getuid()}-{digest:08x}".encode()
 
 

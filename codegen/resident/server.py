@@ -3,7 +3,7 @@ modules imported, so a command run once per patch (b4, pre-commit, a CI bot) pay
 interpreter's start-up and its own work, not the imports.
 
 ``swapgen server start`` starts it in the background (its own session, stdio on /dev/null,
-working directory /) and returns once it listens; it stops after ``--idle`` seconds without
+then working directory /) and returns once it listens; it stops after ``--idle`` seconds without
 a command, on ``swapgen server stop``, or on SIGTERM. For each command it forks a child that
 becomes the command's process (see codegen.resident.client for what the child takes over).
 A request from another user, or from other code, is refused; the client then runs the
@@ -77,7 +77,8 @@ def start(idle: float, out: TextIO) -> int:
         print("swapgen server: already running", file=out)
         return 0
     reader, writer = os.pipe()
-    # the process started here forks the server and exits, so nothing waits for the server
+    # the process started here forks the server and exits, so nothing waits for the server;
+    # it starts where this command runs, so its module path is this command's
     subprocess.run(
         [sys.executable, "-m", "codegen.resident.server", str(idle), str(writer)],
         stdin=subprocess.DEVNULL,
@@ -85,7 +86,6 @@ def start(idle: float, out: TextIO) -> int:
         stderr=subprocess.DEVNULL,
         pass_fds=(writer,),
         start_new_session=True,
-        cwd="/",
         check=False,
     )
     os.close(writer)
@@ -207,6 +207,7 @@ def serve(idle: float, ready_fd: int) -> None:
             ready.write(f"{type(error).__name__}: {error}\n")
             return
         gc.freeze()  # the children's collections then leave the preloaded objects unwritten
+        os.chdir("/")  # hold no directory; each child goes where its client is
         ready.write("listening\n")
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGINT, signal.SIG_IGN)
