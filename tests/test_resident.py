@@ -201,3 +201,21 @@ def test_no_server_without_a_cache(tmp_path):
     assert started.returncode == 2
     assert started.stderr.decode().count("\n") == 1
     assert b"SWAPGEN_CACHE_DIR=off" in started.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_server_leaves_nothing_listening(tmp_path, signum):
+    """SIGTERM ends the server and its waiting spare; after SIGKILL the spare notices
+    within a second or two and ends too, so no socket is left to answer."""
+    env = client_env(tmp_path / "cache")
+    assert run(env, "server", "start", "--idle", "300").returncode == 0
+    status = run(env, "server", "status").stdout.decode()
+    pid = int(status.split("(pid ")[1].split(")")[0])
+    os.kill(pid, signum)
+    address = "@" + client.address(env["SWAPGEN_CACHE_DIR"], key_of_a_client(env))[1:].decode()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and address in Path("/proc/net/unix").read_text():
+        time.sleep(0.2)
+    assert address not in Path("/proc/net/unix").read_text()
+    assert run(env, "server", "status").stdout == b"swapgen server: not running\n"
+    assert run(env, "decode", "--arch", "x86_64", "0x4").returncode == 0  # run alone

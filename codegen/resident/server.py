@@ -16,12 +16,14 @@ import contextlib
 import gc
 import io
 import marshal
+import mmap
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
-from typing import IO, TextIO
+from typing import IO, NoReturn, TextIO
 
 from codegen.cachedir import DISABLED, cache_dir_path
 from codegen.errors import SwapgenError
@@ -209,46 +211,107 @@ def serve(idle: float, ready_fd: int) -> None:
         gc.freeze()  # the children's collections then leave the preloaded objects unwritten
         os.chdir("/")  # hold no directory; each child goes where its client is
         ready.write("listening\n")
+    _preforking(listener, key, idle)
+
+
+NEXT = b"n"
+"""A spare took a connection: the server forks the next spare."""
+STOPPING = b"s"
+"""A spare took the request to stop: the server ends."""
+SPARE_CHECK_SECONDS = 1.0
+"""How often a waiting spare checks that its server still runs."""
+
+
+def _preforking(listener: socket.socket, key: tuple[object, ...], idle: float) -> None:
+    """Keep one forked spare waiting on the socket, so that a command's process exists
+    before the command arrives; fork the next one as soon as a spare takes a connection.
+    End after ``idle`` seconds without a connection, on a stop request, or on SIGTERM."""
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    listener.settimeout(idle)
-    served = 0
+    served = mmap.mmap(-1, 8)  # commands served so far, shared with the spares
+    wake, woken = os.pipe()
+    spare = 0
+
+    def fork_spare() -> int:
+        pid = os.fork()
+        if pid == 0:
+            os.close(wake)
+            _spare(listener, key, idle, served, woken)
+        return pid
+
+    def end(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, end)
+    try:
+        spare = fork_spare()
+        while True:
+            readable, _, _ = select.select([wake], [], [], idle)
+            if not readable or os.read(wake, 1) == STOPPING:
+                return
+            spare = fork_spare()
+    finally:
+        with contextlib.suppress(OSError):
+            if spare:
+                os.kill(spare, signal.SIGKILL)
+        listener.close()
+
+
+def _tell(woken: int, word: bytes) -> None:
+    """Tell the server what this spare took; a server that has gone hears nothing."""
+    with contextlib.suppress(OSError):
+        os.write(woken, word)
+
+
+def _spare(
+    listener: socket.socket,
+    key: tuple[object, ...],
+    idle: float,
+    served: mmap.mmap,
+    woken: int,
+) -> NoReturn:
+    """Wait for one connection, tell the server, serve it; never returns."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    server = os.getppid()
+    listener.settimeout(SPARE_CHECK_SECONDS)
     while True:
         try:
             connection, _ = listener.accept()
+            break
         except TimeoutError:
-            return
-        with connection:
-            try:
-                request = _request(connection, key)
-            except OSError:  # a client that went away: the next one is served all the same
-                continue
-            if request is None:
-                continue
-            argv, fds, rest = request
-            if argv == [client.STOP]:
-                listener.close()
-                with contextlib.suppress(OSError):
-                    connection.sendall(b"stopped")
-                return
-            if argv == [client.STATUS]:
-                with contextlib.suppress(OSError):
-                    connection.sendall(marshal.dumps((os.getpid(), served, idle)))
-                continue
-            try:
-                if len(fds) != 3:
-                    connection.sendall(client.REFUSED)
-                elif os.fork() == 0:
-                    listener.close()
-                    _child(connection, fds, argv, *rest)
-                else:
-                    served += 1
-            except OSError:  # no fork, or the client went away: it runs the command itself
-                with contextlib.suppress(OSError):
-                    connection.sendall(client.REFUSED)
-            finally:
-                for fd in fds:
-                    os.close(fd)
+            if os.getppid() != server:  # the server has gone: nothing will come
+                os._exit(0)
+        except OSError:
+            _tell(woken, NEXT)
+            os._exit(0)
+    listener.close()
+    try:
+        request = _request(connection, key)
+    except OSError:  # a client that went away
+        request = None
+    if request is None:
+        _tell(woken, NEXT)
+        os._exit(0)
+    argv, fds, rest = request
+    if argv == [client.STOP]:
+        _tell(woken, STOPPING)
+        with contextlib.suppress(OSError):
+            connection.sendall(b"stopped")
+        os._exit(0)
+    count = int.from_bytes(served[:8], "little")
+    if argv == [client.STATUS]:
+        _tell(woken, NEXT)
+        with contextlib.suppress(OSError):
+            connection.sendall(marshal.dumps((server, count, idle)))
+        os._exit(0)
+    served[:8] = (count + 1).to_bytes(8, "little")
+    _tell(woken, NEXT)
+    os.close(woken)
+    if len(fds) != 3:
+        with contextlib.suppress(OSError):
+            connection.sendall(client.REFUSED)
+        os._exit(0)
+    _child(connection, fds, argv, *rest)
 
 
 def _request(
@@ -285,7 +348,7 @@ def _child(
     env: dict[str, str],
     umask: int,
     encodings: tuple[tuple[str | None, str | None], ...],
-) -> None:
+) -> NoReturn:
     """Become the command's process, run it, report its exit code; never returns."""
     code = client.EXIT_INTERNAL
     try:
