@@ -191,6 +191,7 @@ def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
     comment_start = 0
     pending: list[Comment] = []
     special = _SPECIAL_RE.search
+    make_line = tuple.__new__  # what LogicalLine(...) calls, without its Python-level __new__
     while i < len(lines):
         start = i + 1
         code = ""
@@ -241,16 +242,17 @@ def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
                 continue
             code += piece
             break
-        out.append(LogicalLine(start, code, tuple(pending)))
+        out.append(make_line(LogicalLine, (start, code, tuple(pending))))
         pending = []
     return tuple(out)
 
 
-def definitions(text: str) -> dict[str, int]:
+def definitions(text: str, path: str = "") -> dict[str, int]:
     """Every ``#define`` and ``static inline`` helper in ``text``, in any branch: name -> the
-    line of its first definition."""
+    line of its first definition. (``path`` as the scan of that file gave it, whose logical
+    lines are then read once.)"""
     found: dict[str, int] = {}
-    for line in logical_lines(text):
+    for line in logical_lines(text, path):
         define = parse_define(line.code)
         name = define.name if define else function_name(line.code)
         if name:

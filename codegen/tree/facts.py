@@ -138,7 +138,7 @@ def read_generic(source: FileSource, spec: Spec) -> GenericFacts:
     facts = GenericFacts(full, swap_h, gates=gates, files=tuple(path for path, _ in files))
     facts.texts = dict(files)
     for path, text in files:
-        for name, line in definitions(text).items():
+        for name, line in definitions(text, path).items():
             facts.definitions.setdefault(name, (path, line))
     facts.problems.extend(full.problems)
     _read_numbers(facts, files[:1], base, all_gates)
