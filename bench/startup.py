@@ -29,7 +29,7 @@ import venv
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-RUNS = 15
+RUNS = 21
 WATCHED = ("yaml", "jsonschema", "git", "jinja2", "unidiff")
 DECODE = ["decode", "--arch", "x86_64", "0x1fffffffffdb9600"]
 ENCODE = ["encode", "--arch", "x86_64", "--type", "3", "--offset", "0x1234"]
@@ -105,8 +105,8 @@ def main() -> None:
         warm = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         warm["SWAPGEN_CACHE_DIR"] = cache
         cold = dict(warm, SWAPGEN_CACHE_DIR="off")
-        for argv in (DECODE, REVIEW):
-            subprocess.run([*swapgen, *argv], env=warm, capture_output=True, input=patch)
+        for first in (DECODE, REVIEW):
+            subprocess.run([*swapgen, *first], env=warm, capture_output=True, input=patch)
         rows = [
             ("python -c pass", [str(python), "-c", "pass"], warm, None, None),
             ("swapgen --help", [*swapgen, "--help"], warm, ["--help"], None),
@@ -124,38 +124,44 @@ def main() -> None:
                          on_tree, patch))  # fmt: skip
             checkpatch = ["perl", str(tree / "scripts/checkpatch.pl"), "--no-tree", "-q", "-"]
             rows.append(("checkpatch.pl --no-tree -q - (same)", checkpatch, warm, None, patch))
-        timings = {label: measure(command, env, stdin) for label, command, env, _, stdin in rows}
+        timings = interleaved(rows)
         started = subprocess.run([*swapgen, "server", "start"], env=warm, capture_output=True)
         if started.returncode != 0:
             sys.exit(f"bench/startup.py: swapgen server start: {started.stderr.decode()}")
         try:
-            served = {
-                label: measure(command, env, stdin)
-                for label, command, env, _, stdin in rows
-                if label.startswith("swapgen") and env is warm
-            }
+            served_rows = [row for row in rows if row[0].startswith("swapgen") and row[2] is warm]
+            served = interleaved([rows[0], *served_rows])
         finally:
             subprocess.run([*swapgen, "server", "stop"], env=warm, capture_output=True)
-        floor = timings["python -c pass"][0]
+        floor, served_floor = timings["python -c pass"], served["python -c pass"]
         print(f"{'command':38} {'alone':>9} {'ratio':>6} {'served':>9} {'ratio':>6}  "
               "third-party imports (alone)")  # fmt: skip
         for label, _command, env, argv, stdin in rows:
-            alone = timings[label][0]
+            alone = timings[label]
             line = f"{label:38} {alone * 1000:7.1f}ms {alone / floor:5.1f}x "
             if label in served:
-                line += f"{served[label][0] * 1000:7.1f}ms {served[label][0] / floor:5.1f}x "
+                line += f"{served[label] * 1000:7.1f}ms {served[label] / served_floor:5.1f}x "
             else:
                 line += " " * 17
             print(line + " " + (heavy_imports(python, argv, env, stdin) if argv else "-"))
-        host = measure([sys.executable, "-c", "pass"], warm, None)[0]
-        print(f"(medians of {RUNS}, in a clean venv; ratios to its python -c pass in this run;")
+        host = statistics.median(timed([sys.executable, "-c", "pass"], warm) for _ in range(RUNS))
+        print(f"(medians of {RUNS}, in a clean venv; each ratio to the python -c pass measured")
+        print(f" in turn with it: {floor * 1000:.1f}ms alone, {served_floor * 1000:.1f}ms served;")
         print(f" this host's own python -c pass, start-up hooks included: {host * 1000:.1f}ms)")
 
 
-def measure(command: list[str], env: dict[str, str], stdin: bytes | None) -> tuple[float, float]:
-    """Median and worst wall time of RUNS runs."""
-    times = [timed(command, env, stdin) for _ in range(RUNS)]
-    return statistics.median(times), max(times)
+Row = tuple[str, list[str], dict[str, str], "list[str] | None", "bytes | None"]
+
+
+def interleaved(rows: list[Row]) -> dict[str, float]:
+    """The median wall time of each row, the rows run in turn RUNS times (so a machine that
+    slows down for a while slows every row alike, the python -c pass it is compared with
+    included)."""
+    times: dict[str, list[float]] = {label: [] for label, *_ in rows}
+    for _ in range(RUNS):
+        for label, command, env, _argv, stdin in rows:
+            times[label].append(timed(command, env, stdin))
+    return {label: statistics.median(values) for label, values in times.items()}
 
 
 def kernel_tree_or_none() -> Path | None:
