@@ -190,6 +190,13 @@ def _doctor_arguments(p: argparse.ArgumentParser) -> None:
     _format_option(p, ("text", "json"))
 
 
+def _diff_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", metavar="SPEC_A", help="the older spec (file, bundled name or version)")
+    p.add_argument("new", metavar="SPEC_B", help="the newer spec")
+    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
+    _format_option(p, ("text", "json"))
+
+
 def _server_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument(
@@ -213,6 +220,7 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("review", "check an incoming patch series against the spec", _review_arguments),
     ("import", "write a spec from a kernel tree (YAML on stdout)", _import_arguments),
     ("export", "resolved numbers per Kconfig combination, for other tools", _export_arguments),
+    ("diff", "what changed between two specs: types, markers, arch layouts", _diff_arguments),
     ("doctor", "which optional tools and trees are here; what each enables", _doctor_arguments),
     ("server", "keep swapgen loaded for commands run once per patch", _server_arguments),
 )

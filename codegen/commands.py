@@ -258,6 +258,27 @@ def export(spec_arg: str | None, fmt: str, out: TextIO) -> int:
     return EXIT_OK
 
 
+def diff(
+    old_arg: str, new_arg: str, arches: Sequence[str], fmt: str, out: TextIO
+) -> int:
+    """What changed from one spec to another; 1 when anything did, as diff(1)."""
+    from codegen.kernel.arches import canonical_arch
+    from codegen.specdiff import diff_text, spec_changes
+
+    old, new = load_spec(resolve_spec(old_arg)), load_spec(resolve_spec(new_arg))
+    names = [canonical_arch(a) for a in arches]
+    unknown = [n for n in names if n not in old.arches and n not in new.arches]
+    if unknown:
+        pick_arches(new, unknown)  # the usual error, naming the arches the spec has
+    changes = spec_changes(old, new, names)
+    if fmt == "json":
+        _dump({"from": old.name, "to": new.name,
+               "changes": [c.as_json() for c in changes]}, out)  # fmt: skip
+    else:
+        out.write(diff_text(old, new, changes))
+    return EXIT_FINDINGS if changes else EXIT_OK
+
+
 def _tree_facts(
     tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]
 ) -> tuple[Spec, TreeFacts]:

@@ -7,6 +7,7 @@ a shift or a mask.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -186,6 +187,16 @@ def bit_rows(arch: Arch) -> list[str]:
 
 def gate_enabled(gate: str | None, config: Config) -> bool:
     return gate is None or config.get(gate, True)
+
+
+def gate_settings(gates: Iterable[str | None]) -> list[dict[str, bool]]:
+    """Every on/off setting of these Kconfig gates (None and repeats dropped), all on first,
+    then in the order of turning the last gate off first (as nested loops would)."""
+    names = list(dict.fromkeys(g for g in gates if g))
+    return [
+        dict(zip(names, values, strict=True))
+        for values in itertools.product((True, False), repeat=len(names))
+    ]
 
 
 def group_count(group: TypeGroup, config: Config) -> int:

@@ -6,7 +6,6 @@ so a consumer picks the one matching the kernel it runs on instead of copying th
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Any
 
@@ -17,11 +16,7 @@ from codegen.spec.model import Spec
 
 def gate_combinations(spec: Spec) -> list[dict[str, bool]]:
     """Every on/off setting of the spec's gates, all-on first."""
-    gates = list(dict.fromkeys(spec.gates))
-    return [
-        dict(zip(gates, values, strict=True))
-        for values in itertools.product((True, False), repeat=len(gates))
-    ]
+    return layout.gate_settings(spec.gates)
 
 
 def export_data(spec: Spec) -> dict[str, Any]:
