@@ -197,6 +197,11 @@ def _diff_arguments(p: argparse.ArgumentParser) -> None:
     _format_option(p, ("text", "json"))
 
 
+def _history_arguments(p: argparse.ArgumentParser) -> None:
+    _config_option(p)
+    _format_option(p, ("text", "json"))
+
+
 def _server_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=("start", "stop", "status"))
     p.add_argument(
@@ -221,6 +226,7 @@ COMMANDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None]], ...]
     ("import", "write a spec from a kernel tree (YAML on stdout)", _import_arguments),
     ("export", "resolved numbers per Kconfig combination, for other tools", _export_arguments),
     ("diff", "what changed between two specs: types, markers, arch layouts", _diff_arguments),
+    ("history", "MAX_SWAPFILES and the special types, release by release", _history_arguments),
     ("doctor", "which optional tools and trees are here; what each enables", _doctor_arguments),
     ("server", "keep swapgen loaded for commands run once per patch", _server_arguments),
 )

@@ -89,6 +89,8 @@ def _run(args: argparse.Namespace) -> int:
         return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)
     if args.command == "diff":
         return commands.diff(args.old, args.new, args.arch, args.format, out)
+    if args.command == "history":
+        return commands.history(args.config, args.format, out)
     if args.command == "export":
         return commands.export(args.spec, args.format, out)
     if args.command == "doctor":

@@ -279,6 +279,21 @@ def diff(
     return EXIT_FINDINGS if changes else EXIT_OK
 
 
+def history(config_items: Sequence[str], fmt: str, out: TextIO) -> int:
+    """MAX_SWAPFILES and the special types across every bundled spec, per gate setting."""
+    from codegen.history import history as build
+    from codegen.history import history_json, history_text
+    from codegen.resolve import config_item
+
+    specs = [load_spec(path) for path in bundled_specs()]
+    found = build(specs, dict(config_item(item) for item in config_items))
+    if fmt == "json":
+        _dump(history_json(found), out)
+    else:
+        out.write(history_text(found))
+    return EXIT_OK
+
+
 def _tree_facts(
     tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]
 ) -> tuple[Spec, TreeFacts]:

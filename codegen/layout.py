@@ -199,6 +199,11 @@ def gate_settings(gates: Iterable[str | None]) -> list[dict[str, bool]]:
     ]
 
 
+def setting_label(config: Mapping[str, bool]) -> str:
+    """A gate setting as the gates it turns off ("every gate on" when none)."""
+    return " ".join(f"{gate}=n" for gate, on in config.items() if not on) or "every gate on"
+
+
 def group_count(group: TypeGroup, config: Config) -> int:
     """The value of the group's count macro (e.g. SWP_DEVICE_NUM) under ``config``."""
     return len(group.types) if gate_enabled(group.gate, config) else 0

@@ -32,19 +32,25 @@ def parse_config(items: Iterable[str], spec: Spec) -> dict[str, bool]:
     known = known_symbols(spec)
     config: dict[str, bool] = {}
     for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not name.startswith("CONFIG_"):
-            name = "CONFIG_" + name
-        value = value.strip().lower()
-        if not sep or value not in ("y", "n"):
-            raise SwapgenError(f"--config {item}: expected CONFIG_NAME=y or CONFIG_NAME=n")
+        name, value = config_item(item)
         if name not in known:
             raise SwapgenError(
                 f"--config {item}: {spec.name} has no option {name} (it knows: {', '.join(known)})"
             )
-        config[name] = value == "y"
+        config[name] = value
     return config
+
+
+def config_item(item: str) -> tuple[str, bool]:
+    """One ``CONFIG_X=n`` / ``X=y`` item: the symbol (with CONFIG_) and whether it is on."""
+    name, sep, value = item.partition("=")
+    name = name.strip()
+    if not name.startswith("CONFIG_"):
+        name = "CONFIG_" + name
+    value = value.strip().lower()
+    if not sep or value not in ("y", "n"):
+        raise SwapgenError(f"--config {item}: expected CONFIG_NAME=y or CONFIG_NAME=n")
+    return name, value == "y"
 
 
 def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
@@ -58,8 +64,7 @@ def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
         hint = f"did you mean {close[0]}? " if close else ""
         shown = ", ".join(n or "''" for n in unknown)
         raise SwapgenError(
-            f"unknown arch {shown} in {spec.name} "
-            f"({hint}it has: {', '.join(spec.arches)})"
+            f"unknown arch {shown} in {spec.name} ({hint}it has: {', '.join(spec.arches)})"
         )
     return [spec.arches[n] for n in names]
 

@@ -144,7 +144,7 @@ def diff_text(old: Spec, new: Spec, changes: Sequence[Change]) -> str:
         gates = list(layout.gate_settings([*old.gates, *new.gates])[0])
         lines.append(f"MAX_SWAPFILES and special types, per setting of {', '.join(gates)}:")
         for config, row in _rows(numbers):
-            lines.append(f"  {_setting_text(config)}: {row}")
+            lines.append(f"  {layout.setting_label(config)}: {row}")
     area = None
     for change in changes:
         if change.area == "numbers":
@@ -179,8 +179,3 @@ def _rows(numbers: Sequence[Change]) -> list[tuple[Config, str]]:
         parts += [f"{n} type(s) renumbered {d:+d}" for d, n in sorted(shifts.items())]
         rows.append((dict(setting), "; ".join(parts)))
     return rows
-
-
-def _setting_text(config: Config) -> str:
-    """A gate setting as the gates it turns off."""
-    return " ".join(f"{gate}=n" for gate, on in config.items() if not on) or "every gate on"
