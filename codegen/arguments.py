@@ -199,7 +199,7 @@ def _diff_arguments(p: argparse.ArgumentParser) -> None:
 
 def _history_arguments(p: argparse.ArgumentParser) -> None:
     _config_option(p)
-    _format_option(p, ("text", "json"))
+    _format_option(p, ("text", "json", "svg"))
 
 
 def _server_arguments(p: argparse.ArgumentParser) -> None:

@@ -289,6 +289,10 @@ def history(config_items: Sequence[str], fmt: str, out: TextIO) -> int:
     found = build(specs, dict(config_item(item) for item in config_items))
     if fmt == "json":
         _dump(history_json(found), out)
+    elif fmt == "svg":
+        from codegen.generate.historychart import history_svg
+
+        out.write(history_svg(found))
     else:
         out.write(history_text(found))
     return EXIT_OK
