@@ -298,16 +298,48 @@ def history(config_items: Sequence[str], fmt: str, out: TextIO) -> int:
     return EXIT_OK
 
 
+def spec_for_tree(
+    spec_arg: str | None, tree: str | None, rev: str | None
+) -> tuple[Path, str | None]:
+    """``--spec`` as given; without it, for a kernel tree, the newest bundled spec not newer
+    than the tree's release (its Makefile), with a note that says so for the command to print
+    once it has succeeded; else the newest bundled."""
+    from codegen.resources import spec_for_release
+    from codegen.tree.source import TreeSource
+
+    if spec_arg is not None or tree is None:
+        return resolve_spec(spec_arg), None
+    try:
+        release = TreeSource(tree, rev).kernel_version()
+    except SwapgenError:  # not a kernel tree: the command says so, or needs no release
+        release = None
+    if release is None:
+        return resolve_spec(None), None
+    chosen = spec_for_release(release)
+    if chosen is None:
+        oldest = bundled_specs()[0].stem
+        raise SwapgenError(
+            f"{tree} is Linux {release}, older than every bundled spec (the oldest is {oldest}); "
+            "pass --spec FILE"
+        )
+    note = (
+        f"swapgen: {tree} is Linux {release}: checked against {chosen.stem}, the newest "
+        "bundled spec not newer than it (--spec to choose another)\n"
+    )
+    return chosen, note
+
+
 def _tree_facts(
     tree: str, rev: str | None, spec_arg: str | None, arches: Sequence[str]
-) -> tuple[Spec, TreeFacts]:
+) -> tuple[Spec, TreeFacts, str | None]:
     from codegen.tree.facts import read_tree
     from codegen.tree.source import TreeSource
 
-    spec = load_spec(resolve_spec(spec_arg))
+    path, note = spec_for_tree(spec_arg, tree, rev)
+    spec = load_spec(path)
     chosen = [a.name for a in pick_arches(spec, arches)]
     source = TreeSource(tree, rev)
-    return spec, read_tree(source, spec, chosen)
+    return spec, read_tree(source, spec, chosen), note
 
 
 def sync(
@@ -324,7 +356,7 @@ def sync(
     from codegen.report import emit
     from codegen.tree.sync import compare
 
-    spec, facts = _tree_facts(tree, rev, spec_arg, arches)
+    spec, facts, note = _tree_facts(tree, rev, spec_arg, arches)
     findings = compare(spec, facts)
     errors, warnings = emit.counts(findings)
     info = {"tree": facts.source.label, "spec": spec.name, "arches": list(facts.arches)}
@@ -336,6 +368,7 @@ def sync(
         verdict = f"in sync where checked ({unchecked} part(s) could not be evaluated)"
     else:
         verdict = "in sync"
+    err.write(note or "")
     err.write(
         f"{facts.source.label} vs {spec.name} ({len(facts.arches)} "
         f"arch{'es' if len(facts.arches) != 1 else ''}): {verdict}, "
@@ -350,7 +383,7 @@ def import_tree(
     """A spec written from a tree, as YAML on ``out``."""
     from codegen.tree.importer import dump_yaml, import_spec
 
-    spec, facts = _tree_facts(tree, rev, spec_arg, [])
+    spec, facts, _note = _tree_facts(tree, rev, spec_arg, [])
     broken = [a for a, f in facts.arches.items() if f.behaviour is None or f.behaviour.problems]
     if broken:
         problems = "; ".join(
@@ -389,10 +422,12 @@ def patch(
     """Commit the spec's differences on a new branch and write them as a patch series."""
     from codegen.patch.series import make_series
 
-    spec = load_spec(resolve_spec(spec_arg))
+    path, note = spec_for_tree(spec_arg, tree, base)
+    spec = load_spec(path)
     result = make_series(
         spec, Path(tree), base, branch, Path(out_arg) if out_arg else None, signoff, force
     )
+    err.write(note or "")
     if not result.drift:
         err.write(f"{tree} at {base} matches {spec.name}: no drift, nothing to do\n")
         return EXIT_OK
@@ -452,7 +487,14 @@ def review(
         mailbox.parse_date(since, "--since", end=False) if since else None,
         mailbox.parse_date(until, "--until", end=True) if until else None,
     )
-    spec = load_spec(resolve_spec(spec_arg))
+    if tree:
+        spec_path, note = spec_for_tree(spec_arg, tree, base)
+    elif git_repo and revision_range:
+        end = revision_range.rpartition("..")[2] or "HEAD"
+        spec_path, note = spec_for_tree(spec_arg, git_repo, end)
+    else:
+        spec_path, note = resolve_spec(spec_arg), None
+    spec = load_spec(spec_path)
     if git_repo or revision_range:
         if not (git_repo and revision_range):
             raise SwapgenError("--git needs --range A..B (and --range needs --git PATH)")
@@ -512,6 +554,7 @@ def review(
         verdict = {0: "ok", 250: "warning", 1: "fail"}[code]
         err.write(f"swapgen review: {verdict}: {errors} error(s), {warnings} warning(s)\n")
     elif not quiet and fmt == "text":
+        err.write(note or "")  # where the summary lines are: not to b4, NIPA or --quiet
         for item in reports:
             if not item.reviewed:
                 continue

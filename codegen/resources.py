@@ -47,6 +47,14 @@ def default_spec() -> Path:
     return specs[-1]
 
 
+def spec_for_release(release: str) -> Path | None:
+    """The newest bundled spec not newer than ``release`` ("6.13" gives linux-6.12); None when
+    every bundled spec is newer."""
+    wanted = tuple(int(n) for n in re.findall(r"\d+", release))
+    fitting = [spec for spec in bundled_specs() if _version_key(spec) <= wanted]
+    return fitting[-1] if fitting else None
+
+
 def resolve_spec(arg: str | None) -> Path:
     """A --spec argument: a path to a file, a bundled name ('linux-6.12') or a version ('6.12')."""
     if arg is None:
