@@ -123,22 +123,45 @@ def test_working_directory_environment_and_files_are_the_clients(server_env, tmp
     assert [f.stat().st_mode for f in served_files] == [f.stat().st_mode for f in alone_files]
 
 
-def test_ctrl_c_reaches_the_served_command(server_env):
-    """A served review that waits for its stdin ends on Ctrl-C as the process would: the
-    message, exit 130."""
-    before = served_count(server_env)
+def _waiting_review(env: dict[str, str], sigint: object) -> subprocess.Popen[bytes]:
+    """A served ``review -`` blocked on its stdin (a pipe kept open), its SIGINT as given."""
+    before = served_count(env)
     proc = subprocess.Popen(
         [*swapgen_executable(), "review", "-"],
-        env=server_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint),
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while served_count(server_env) < before + 2 and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the server has forked the child that reads the pipe
+    while served_count(env) < before + 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until a child of the server has the command
+    return proc
+
+
+def test_ctrl_c_reaches_the_served_command(server_env):
+    """A served review that waits for its stdin ends on Ctrl-C as the process would: the
+    message, exit 130 (whenever the signal comes: before the child's pid is known too)."""
+    proc = _waiting_review(server_env, signal.SIG_DFL)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    proc.wait(timeout=60)  # with its stdin still open, as a terminal's would be
+    out, err = proc.communicate()
+    assert proc.returncode == 130, err
     assert err.decode().splitlines()[-1] == "swapgen: interrupted"
     assert out == b""
+
+
+def test_an_ignored_ctrl_c_is_ignored_when_served_too(server_env, tmp_path):
+    """A background job starts with SIGINT ignored; run alone, swapgen then reads its stdin
+    to the end, and so does the served command."""
+    proc = _waiting_review(server_env, signal.SIG_IGN)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    assert proc.poll() is None  # still reading
+    _out, err = proc.communicate(b"", timeout=60)
+    alone = subprocess.run(
+        [*swapgen_executable(), "review", "-"], env=without_server(server_env, tmp_path),
+        input=b"", capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert (proc.returncode, err) == (alone.returncode, alone.stderr) == (2, alone.stderr)
 
 
 def key_of_a_client(env: dict[str, str]) -> tuple[object, ...]:

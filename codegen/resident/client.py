@@ -22,7 +22,7 @@ import zlib
 
 from codegen.cachedir import cache_dir_path
 
-PROTOCOL = 1
+PROTOCOL = 2
 """Bumped when the request or reply changes shape."""
 
 REFUSED = b"N"
@@ -104,9 +104,6 @@ def run_served(argv: list[str]) -> int | None:
         return None
     try:
         return _hand_over(sock, key, argv)
-    except KeyboardInterrupt:  # before the child's pid was known
-        print("swapgen: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
     finally:
         sock.close()
 
@@ -120,33 +117,46 @@ def _hand_over(sock: _socket.socket, key: tuple[object, ...], argv: list[str]) -
         return None
     umask = os.umask(0o22)
     os.umask(umask)
-    request = marshal.dumps(
-        (PROTOCOL, key, [sys.argv[0], *argv], os.getcwd(), dict(os.environ), umask, _encodings())  # type: ignore[arg-type]
-    )
+    # a signal this process ignores (a background job's Ctrl-C) the child ignores too; the
+    # others are caught from now on and passed to the child once its pid is known
+    ignored = [s for s in FORWARDED_SIGNALS if _signal.getsignal(s) == _signal.SIG_IGN]
+    caught: list[int] = []
+    child = 0
+
+    def forward(signum: int, _frame: object) -> None:
+        caught.append(signum)
+        if child:
+            try:
+                os.killpg(child, signum)  # the child leads a group: its git and compilers too
+            except OSError:  # it has ended already
+                return
+
+    for signum in FORWARDED_SIGNALS:
+        if signum not in ignored:
+            _signal.signal(signum, forward)
+    where = os.getcwd()
+    parts = (PROTOCOL, key, [sys.argv[0], *argv], where, dict(os.environ), umask, _encodings())
+    request = marshal.dumps((*parts, ignored))  # type: ignore[arg-type]
     fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in streams)
     sock.sendmsg(
         [len(request).to_bytes(8, "little"), request],
         [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)],
     )
-    reply = _receive(sock, 1)
-    if reply != STARTED:
+    if _receive(sock, 1) != STARTED:
+        if caught:  # interrupted before anything ran: as main() says it
+            print("swapgen: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
         return None
     child = int.from_bytes(_receive(sock, 8), "little")
-    forwarded: list[int] = []
-
-    def forward(signum: int, _frame: object) -> None:
-        forwarded.append(signum)
+    for signum in caught:  # what came before the pid did
         try:
-            os.killpg(child, signum)  # the child leads a group: its git and compilers too
-        except OSError:  # it has ended already
-            return
-
-    for signum in FORWARDED_SIGNALS:
-        _signal.signal(signum, forward)
+            os.killpg(child, signum)
+        except OSError:
+            break
     if _receive(sock, 1) != FINISHED:
-        if forwarded:  # the signal ended the child: end as it would have ended this process
-            _signal.signal(forwarded[-1], _signal.SIG_DFL)
-            os.kill(os.getpid(), forwarded[-1])
+        if caught:  # the signal ended the child: end as it would have ended this process
+            _signal.signal(caught[-1], _signal.SIG_DFL)
+            os.kill(os.getpid(), caught[-1])
         print("swapgen: internal error: the resident server's worker ended without an exit "
               "code (see 'swapgen server status')", file=sys.stderr)  # fmt: skip
         return EXIT_INTERNAL

@@ -129,7 +129,7 @@ def _control(word: str) -> bytes | None:
     if sock is None:
         return None
     try:
-        request = marshal.dumps((client.PROTOCOL, key, [word], "/", {}, 0, ()))  # type: ignore[arg-type]
+        request = marshal.dumps((client.PROTOCOL, key, [word], "/", {}, 0, (), []))  # type: ignore[arg-type]
         sock.sendall(len(request).to_bytes(8, "little") + request)
         reply = b""
         while chunk := sock.recv(1 << 16):  # the server closes the connection after it
@@ -316,9 +316,10 @@ def _spare(
 
 def _request(
     connection: socket.socket, key: tuple[object, ...]
-) -> tuple[list[str], list[int], tuple[str, dict[str, str], int, tuple]] | None:
+) -> tuple[list[str], list[int], tuple[str, dict[str, str], int, tuple, list[int]]] | None:
     """A request of this user and of the code this server loaded (``key``): its argv, the
-    file descriptors that came with it and the rest (cwd, environment, umask, encodings);
+    file descriptors that came with it and the rest (cwd, environment, umask, encodings,
+    the signals the client ignores);
     None after refusing one."""
     connection.settimeout(None)
     if client.peer_uid(connection) != os.getuid():
@@ -329,7 +330,7 @@ def _request(
     while len(data) < size and (chunk := connection.recv(size - len(data))):
         data += chunk
     try:
-        protocol, their_key, argv, cwd, env, umask, encodings = marshal.loads(data)
+        protocol, their_key, argv, cwd, env, umask, encodings, ignored = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         protocol = their_key = None
     if protocol != client.PROTOCOL or their_key != key:
@@ -337,7 +338,7 @@ def _request(
         for fd in fds:
             os.close(fd)
         return None
-    return argv, fds, (cwd, env, umask, encodings)
+    return argv, fds, (cwd, env, umask, encodings, ignored)
 
 
 def _child(
@@ -348,12 +349,19 @@ def _child(
     env: dict[str, str],
     umask: int,
     encodings: tuple[tuple[str | None, str | None], ...],
+    ignored: list[int],
 ) -> NoReturn:
     """Become the command's process, run it, report its exit code; never returns."""
     code = client.EXIT_INTERNAL
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for signum in client.FORWARDED_SIGNALS:  # as the client's process had them
+            if signum in ignored:
+                signal.signal(signum, signal.SIG_IGN)
+            elif signum == signal.SIGINT:
+                signal.signal(signum, signal.default_int_handler)
+            else:
+                signal.signal(signum, signal.SIG_DFL)
         os.setpgid(0, 0)  # the client signals the group, as a terminal's Ctrl-C would
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
@@ -374,6 +382,9 @@ def _child(
             code = _exit_code(leaving)
         sys.stdout.flush()
         sys.stderr.flush()
+    except KeyboardInterrupt:  # forwarded before main() was under way: as main() says it
+        print("swapgen: interrupted", file=sys.stderr)
+        code = client.EXIT_INTERRUPTED
     except BaseException:  # whatever happens, the client gets a code
         code = client.EXIT_INTERNAL
     finally:
