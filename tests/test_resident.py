@@ -9,8 +9,10 @@ import mailbox
 import marshal
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -242,3 +244,52 @@ def test_a_killed_server_leaves_nothing_listening(tmp_path, signum):
     assert address not in Path("/proc/net/unix").read_text()
     assert run(env, "server", "status").stdout == b"swapgen server: not running\n"
     assert run(env, "decode", "--arch", "x86_64", "0x4").returncode == 0  # run alone
+
+
+def test_a_silent_connection_does_not_hold_up_the_next_command(server_env):
+    """A client that connects and sends nothing is given up after a while; the command
+    after it is served."""
+    key = key_of_a_client(server_env)
+    silent = client.connect(client.address(server_env["SWAPGEN_CACHE_DIR"], key))
+    assert silent is not None
+    try:
+        before = served_count(server_env)
+        result = run(server_env, "decode", "--arch", "x86_64", "0x4")
+        assert result.returncode == 0, result.stderr
+    finally:
+        silent.close()
+    assert served_count(server_env) >= before + 1
+
+
+def test_a_refused_command_keeps_its_own_ctrl_c(tmp_path):
+    """A server that refuses (other code) leaves the command to run alone, and Ctrl-C is
+    then the command's own again: 'interrupted', 130."""
+    env = client_env(tmp_path / "cache")
+    where = client.address(env["SWAPGEN_CACHE_DIR"], key_of_a_client(env))
+    refuser = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    refuser.bind(where)
+    refuser.listen(1)
+
+    def refuse() -> None:
+        connection, _ = refuser.accept()
+        with connection:
+            connection.recv(1 << 16)
+            connection.sendall(client.REFUSED)
+
+    thread = threading.Thread(target=refuse, daemon=True)
+    thread.start()
+    try:
+        proc = subprocess.Popen(
+            [*swapgen_executable(), "review", "-"],
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # fmt: skip
+        thread.join(timeout=60)
+        time.sleep(1)  # it now reads its stdin alone
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        _out, err = proc.communicate()
+    finally:
+        refuser.close()
+    assert proc.returncode == 130, err
+    assert err.decode().splitlines()[-1] == "swapgen: interrupted"

@@ -117,6 +117,10 @@ def _hand_over(sock: _socket.socket, key: tuple[object, ...], argv: list[str]) -
         return None
     umask = os.umask(0o22)
     os.umask(umask)
+    try:
+        where = os.getcwd()
+    except OSError:  # a working directory that is gone: the command alone says so
+        return None
     # a signal this process ignores (a background job's Ctrl-C) the child ignores too; the
     # others are caught from now on and passed to the child once its pid is known
     ignored = [s for s in FORWARDED_SIGNALS if _signal.getsignal(s) == _signal.SIG_IGN]
@@ -131,10 +135,7 @@ def _hand_over(sock: _socket.socket, key: tuple[object, ...], argv: list[str]) -
             except OSError:  # it has ended already
                 return
 
-    for signum in FORWARDED_SIGNALS:
-        if signum not in ignored:
-            _signal.signal(signum, forward)
-    where = os.getcwd()
+    previous = {s: _signal.signal(s, forward) for s in FORWARDED_SIGNALS if s not in ignored}
     parts = (PROTOCOL, key, [sys.argv[0], *argv], where, dict(os.environ), umask, _encodings())
     request = marshal.dumps((*parts, ignored))  # type: ignore[arg-type]
     fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in streams)
@@ -146,6 +147,8 @@ def _hand_over(sock: _socket.socket, key: tuple[object, ...], argv: list[str]) -
         if caught:  # interrupted before anything ran: as main() says it
             print("swapgen: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
+        for signum, handler in previous.items():  # main() runs here: Ctrl-C is its own
+            _signal.signal(signum, handler)
         return None
     child = int.from_bytes(_receive(sock, 8), "little")
     for signum in caught:  # what came before the pid did

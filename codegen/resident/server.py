@@ -220,6 +220,8 @@ STOPPING = b"s"
 """A spare took the request to stop: the server ends."""
 SPARE_CHECK_SECONDS = 1.0
 """How often a waiting spare checks that its server still runs."""
+REQUEST_SECONDS = 10.0
+"""How long a spare waits for a connection's request before it takes the next one."""
 
 
 def _preforking(listener: socket.socket, key: tuple[object, ...], idle: float) -> None:
@@ -321,7 +323,7 @@ def _request(
     file descriptors that came with it and the rest (cwd, environment, umask, encodings,
     the signals the client ignores);
     None after refusing one."""
-    connection.settimeout(None)
+    connection.settimeout(REQUEST_SECONDS)  # a client that connects and says nothing
     if client.peer_uid(connection) != os.getuid():
         return None
     message, fds, _flags, _addr = socket.recv_fds(connection, 1 << 16, 3)
@@ -338,6 +340,7 @@ def _request(
         for fd in fds:
             os.close(fd)
         return None
+    connection.settimeout(None)
     return argv, fds, (cwd, env, umask, encodings, ignored)
 
 
