@@ -141,8 +141,9 @@ def test_the_base_findings_kept_by_content_change_no_result(tmp_path, monkeypatc
 
 
 def test_an_edited_base_file_is_a_new_key(tmp_path, monkeypatch):
-    from codegen.review.treecheck import _BaseFindings
+    from codegen.review.treecheck import _base_inputs
     from codegen.spec.compiled import load_spec
+    from codegen.tree.readcache import entry_for, remembered
 
     class Files:
         label = "fake"
@@ -159,9 +160,12 @@ def test_an_edited_base_file_is_a_new_key(tmp_path, monkeypatch):
     monkeypatch.setenv("SWAPGEN_CACHE_DIR", str(tmp_path))
     spec = load_spec(REPO / "specs/linux-6.12.yaml")
     paths = ["include/linux/swap.h", "include/linux/swapops.h"]
-    one = _BaseFindings(spec, Files({"include/linux/swap.h": "a"}), paths)
-    same = _BaseFindings(spec, Files({"include/linux/swap.h": "a"}), paths)
-    edited = _BaseFindings(spec, Files({"include/linux/swap.h": "b"}), paths)
-    assert one.entry == same.entry != edited.entry
-    one.store({("SWP511", "", "x")})
-    assert same.load() == {("SWP511", "", "x")} and edited.load() is None
+    one = _base_inputs(spec, Files({"include/linux/swap.h": "a"}), paths)
+    same = _base_inputs(spec, Files({"include/linux/swap.h": "a"}), paths)
+    edited = _base_inputs(spec, Files({"include/linux/swap.h": "b"}), paths)
+    assert one is not None and same is not None and edited is not None
+    kind = "base-findings"
+    assert entry_for(kind, one) == entry_for(kind, same) != entry_for(kind, edited)
+    remembered(kind, one, lambda: {("SWP511", "", "x")})
+    assert remembered(kind, same, lambda: None) == {("SWP511", "", "x")}
+    assert remembered(kind, edited, lambda: None) is None

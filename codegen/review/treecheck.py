@@ -5,7 +5,6 @@ checkout changes, and nothing from the series runs."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -40,12 +39,17 @@ def introduced(spec: Spec, base: FileSource, image: PostImage) -> list[Finding]:
     if not arches and not generic & set(image.files):
         return []
     key: Callable[[Finding], tuple[str, str, str]] = lambda f: (f.rule, f.arch, f.message)  # noqa: E731
-    remembered = _BaseFindings(spec, base, sorted(generic)) if not arches else None
-    before = remembered.load() if remembered is not None else None
-    if before is None:
-        before = {key(f) for f in compare(spec, read_tree(base, spec, arches))}
-        if remembered is not None:
-            remembered.store(before)
+
+    def base_findings() -> set[tuple[str, str, str]]:
+        return {key(f) for f in compare(spec, read_tree(base, spec, arches))}
+
+    inputs = _base_inputs(spec, base, sorted(generic)) if not arches else None
+    if inputs is None:
+        before = base_findings()
+    else:
+        from codegen.tree.readcache import remembered
+
+        before = remembered("base-findings", inputs, base_findings)
     after = compare(spec, read_tree(image, spec, arches))
     if image.failed & generic:  # the generic files as the series leaves them are unknown
         after = [found for found in after if found.arch]
@@ -74,38 +78,16 @@ def is_drift(found: Finding) -> bool:
     return found.rule not in CONSISTENCY_RULES and not inside
 
 
-class _BaseFindings:
-    """The base tree's own sync findings on the generic files, kept by content: b4 checks
-    every patch of a series on the same base, and reading it again is most of a review. The
-    key is the sha256 of swapgen's version and reader code, the spec's text and the files
-    read; only generic files (no compiler involved). Beside the schema cache and off with
-    it; an entry that cannot be read or written is ignored."""
-
-    def __init__(self, spec: Spec, base: FileSource, paths: list[str]):
-        from codegen.tree.readcache import entry_for
-
-        self.entry: Path | None = None
-        try:
-            spec_text = Path(spec.path).read_bytes()
-        except OSError:
-            return
-        parts = [spec_text]
-        for path in paths:
-            text = (base.read(path) or "\0missing").encode("utf-8", "surrogateescape")
-            parts += [path.encode(), text]
-        self.entry = entry_for("base-findings", parts)
-
-    def load(self) -> set[tuple[str, str, str]] | None:
-        if self.entry is None:
-            return None
-        try:
-            found = json.loads(self.entry.read_text(encoding="utf-8"))
-            return {(str(a), str(b), str(c)) for a, b, c in found}
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def store(self, found: set[tuple[str, str, str]]) -> None:
-        from codegen.spec.schemacache import store_entry
-
-        if self.entry is not None:
-            store_entry(self.entry, json.dumps(sorted(found)).encode("utf-8"))
+def _base_inputs(spec: Spec, base: FileSource, paths: list[str]) -> list[bytes] | None:
+    """What the base tree's own findings on the generic files depend on: the spec's text and
+    those files. b4 checks every patch of a series on the same base, and reading it again is
+    most of a review, so the findings are kept by this content (codegen.tree.readcache); only
+    generic files, no compiler involved. None when the spec's file cannot be read."""
+    try:
+        parts = [Path(spec.path).read_bytes()]
+    except OSError:
+        return None
+    for path in paths:
+        text = (base.read(path) or "\0missing").encode("utf-8", "surrogateescape")
+        parts += [path.encode(), text]
+    return parts

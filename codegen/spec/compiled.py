@@ -12,17 +12,15 @@ The cache directory is the user's own: its entries are trusted as their own file
 from __future__ import annotations
 
 import copyreg
-import hashlib
 import io
 import pickle
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
-from codegen import __version__
 from codegen.resources import SCHEMA_PATH
 from codegen.spec.model import Spec, freeze
-from codegen.spec.schemacache import cache_dir, store_entry
+from codegen.spec.schemacache import keyed_entry, store_entry
 
 FORMAT = b"spec-compiled/1"
 BUILDERS = ("load.py", "yamlpos.py", "model.py", "compiled.py")
@@ -30,17 +28,10 @@ BUILDERS = ("load.py", "yamlpos.py", "model.py", "compiled.py")
 
 
 def _entry(path: Path, text: bytes) -> Path | None:
-    directory = cache_dir()
-    if directory is None:
-        return None
     here = Path(__file__).parent
-    digest = hashlib.sha256()
     code = b"".join((here / name).read_bytes() for name in BUILDERS)
-    parts = (__version__.encode(), FORMAT, code, SCHEMA_PATH.read_bytes())
-    for part in (*parts, str(path).encode(), text):
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return directory / "spec-compiled" / digest.hexdigest()
+    parts = (FORMAT, code, SCHEMA_PATH.read_bytes(), str(path).encode(), text)
+    return keyed_entry("spec-compiled", parts)
 
 
 def load_spec(path: str | Path) -> Spec:

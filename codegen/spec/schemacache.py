@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from codegen import __version__
@@ -28,19 +29,26 @@ def cache_dir() -> Path | None:
     return None if directory is None else Path(directory)
 
 
-def _entry(spec_text: bytes) -> Path | None:
+def keyed_entry(kind: str, parts: Iterable[bytes]) -> Path | None:
+    """The entry of a ``kind`` of record for these inputs: named by the sha256 of swapgen's
+    version, the kind and every part (each with its length, so no two lists of parts run
+    together); None when caching is off."""
     directory = cache_dir()
     if directory is None:
         return None
     digest = hashlib.sha256()
+    for part in (__version__.encode(), kind.encode(), *parts):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return directory / kind / digest.hexdigest()
+
+
+def _entry(spec_text: bytes) -> Path | None:
     # the code that turns a text into a verdict is part of the key: editing the loader or the
     # validator in a checkout (same version number) must not reuse old verdicts
     here = Path(__file__).parent
     code = b"".join((here / name).read_bytes() for name in ("load.py", "yamlpos.py"))
-    for part in (__version__.encode(), CACHE_FORMAT, code, SCHEMA_PATH.read_bytes(), spec_text):
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return directory / "schema-ok" / digest.hexdigest()
+    return keyed_entry("schema-ok", (CACHE_FORMAT, code, SCHEMA_PATH.read_bytes(), spec_text))
 
 
 def known_valid(spec_text: bytes) -> bool:
@@ -52,13 +60,8 @@ def known_valid(spec_text: bytes) -> bool:
 def remember_valid(spec_text: bytes) -> None:
     """Record that this spec text passed the schema; silently does nothing if it cannot."""
     entry = _entry(spec_text)
-    if entry is None:
-        return
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        entry.touch()
-    except OSError:
-        pass
+    if entry is not None:
+        store_entry(entry, b"")
 
 
 def store_entry(entry: Path, data: bytes) -> None:

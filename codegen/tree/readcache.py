@@ -12,23 +12,20 @@ directory is the user's own: its entries are trusted as their own files are.
 from __future__ import annotations
 
 import functools
-import hashlib
 import pickle
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from codegen.spec.schemacache import cache_dir, store_entry
+from codegen.spec.schemacache import keyed_entry, store_entry
 
 T = TypeVar("T")
 
 
 @functools.cache
 def reader_code() -> tuple[bytes, ...]:
-    """swapgen's version and the code that turns kernel text into facts and findings (read
-    once per process: code does not change under a running process)."""
-    from codegen import __version__
-
+    """The code that turns kernel text into facts and findings (read once per process: code
+    does not change under a running process; the entry's name holds swapgen's version)."""
     root = Path(__file__).resolve().parent.parent
     files = sorted(
         [
@@ -37,19 +34,13 @@ def reader_code() -> tuple[bytes, ...]:
             *(root / "kernel").glob("*.py"),
         ]
     )
-    return (__version__.encode(), *(f.read_bytes() for f in files))
+    return tuple(f.read_bytes() for f in files)
 
 
 def entry_for(kind: str, parts: Iterable[bytes]) -> Path | None:
-    """The cache entry of a ``kind`` of result of these inputs; None when caching is off."""
-    directory = cache_dir()
-    if directory is None:
-        return None
-    digest = hashlib.sha256()
-    for part in (*reader_code(), kind.encode(), *parts):
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return directory / kind / digest.hexdigest()
+    """The cache entry of a ``kind`` of result of these inputs and this reader code; None
+    when caching is off."""
+    return keyed_entry(kind, (*reader_code(), *parts))
 
 
 def remembered(
