@@ -186,8 +186,7 @@ def test_other_code_is_refused(server_env):
     assert sock is not None
     try:
         other = (*key[:-1], ())
-        request = marshal.dumps((client.PROTOCOL, other, ["swapgen", "--help"], "/", {}, 0, ()))
-        sock.sendall(len(request).to_bytes(8, "little") + request)
+        sock.sendall(client.framed_request(other, ["swapgen", "--help"]))
         assert sock.recv(1) == client.REFUSED
     finally:
         sock.close()

@@ -22,6 +22,10 @@ import zlib
 
 from codegen.cachedir import cache_dir_path
 
+TYPE_CHECKING = False  # typing costs every command milliseconds; mypy knows the name
+if TYPE_CHECKING:
+    from typing import Any
+
 PROTOCOL = 2
 """Bumped when the request or reply changes shape."""
 
@@ -136,13 +140,11 @@ def _hand_over(sock: _socket.socket, key: tuple[object, ...], argv: list[str]) -
                 return
 
     previous = {s: _signal.signal(s, forward) for s in FORWARDED_SIGNALS if s not in ignored}
-    parts = (PROTOCOL, key, [sys.argv[0], *argv], where, dict(os.environ), umask, _encodings())
-    request = marshal.dumps((*parts, ignored))  # type: ignore[arg-type]
-    fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in streams)
-    sock.sendmsg(
-        [len(request).to_bytes(8, "little"), request],
-        [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)],
+    request = framed_request(
+        key, [sys.argv[0], *argv], where, dict(os.environ), umask, _encodings(), ignored
     )
+    fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in streams)
+    sock.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
     if _receive(sock, 1) != STARTED:
         if caught:  # interrupted before anything ran: as main() says it
             print("swapgen: interrupted", file=sys.stderr)
@@ -164,6 +166,35 @@ def _hand_over(sock: _socket.socket, key: tuple[object, ...], argv: list[str]) -
               "code (see 'swapgen server status')", file=sys.stderr)  # fmt: skip
         return EXIT_INTERNAL
     return int.from_bytes(_receive(sock, 2), "little")
+
+
+def framed_request(
+    key: tuple[object, ...],
+    argv: list[str],
+    cwd: str = "/",
+    env: dict[str, str] | None = None,
+    umask: int = 0,
+    encodings: tuple[tuple[str | None, str | None], ...] = (),
+    ignored: list[int] | None = None,
+) -> bytes:
+    """A request as it goes over the socket: its length (8 bytes, little-endian), then the
+    marshalled protocol, code key, argv, working directory, environment, umask, stream
+    encodings and the signals the client ignores (read back by ``read_request``)."""
+    fields = (PROTOCOL, key, argv, cwd, env or {}, umask, encodings, ignored or [])
+    data = marshal.dumps(fields)  # type: ignore[arg-type]
+    return len(data).to_bytes(8, "little") + data
+
+
+def read_request(data: bytes) -> tuple[Any, ...] | None:
+    """The fields of a request's body (after its length), or None for one this code does
+    not read: another protocol, or no request at all."""
+    try:
+        fields = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(fields, tuple) or len(fields) != 8 or fields[0] != PROTOCOL:
+        return None
+    return fields
 
 
 def _encodings() -> tuple[tuple[str | None, str | None], ...]:

@@ -23,7 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
-from typing import IO, NoReturn, TextIO
+from typing import IO, Any, NoReturn, TextIO
 
 from codegen.cachedir import DISABLED, cache_dir_path
 from codegen.errors import SwapgenError
@@ -129,8 +129,7 @@ def _control(word: str) -> bytes | None:
     if sock is None:
         return None
     try:
-        request = marshal.dumps((client.PROTOCOL, key, [word], "/", {}, 0, (), []))  # type: ignore[arg-type]
-        sock.sendall(len(request).to_bytes(8, "little") + request)
+        sock.sendall(client.framed_request(key, [word]))
         reply = b""
         while chunk := sock.recv(1 << 16):  # the server closes the connection after it
             reply += chunk
@@ -318,11 +317,10 @@ def _spare(
 
 def _request(
     connection: socket.socket, key: tuple[object, ...]
-) -> tuple[list[str], list[int], tuple[str, dict[str, str], int, tuple, list[int]]] | None:
+) -> tuple[list[str], list[int], tuple[Any, ...]] | None:
     """A request of this user and of the code this server loaded (``key``): its argv, the
     file descriptors that came with it and the rest (cwd, environment, umask, encodings,
-    the signals the client ignores);
-    None after refusing one."""
+    the signals the client ignores); None after refusing one."""
     connection.settimeout(REQUEST_SECONDS)  # a client that connects and says nothing
     if client.peer_uid(connection) != os.getuid():
         return None
@@ -331,17 +329,15 @@ def _request(
     data = message[8:]
     while len(data) < size and (chunk := connection.recv(size - len(data))):
         data += chunk
-    try:
-        protocol, their_key, argv, cwd, env, umask, encodings, ignored = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        protocol = their_key = None
-    if protocol != client.PROTOCOL or their_key != key:
+    fields = client.read_request(data)
+    if fields is None or fields[1] != key:
         connection.sendall(client.REFUSED)
         for fd in fds:
             os.close(fd)
         return None
+    _protocol, _key, argv, *rest = fields
     connection.settimeout(None)
-    return argv, fds, (cwd, env, umask, encodings, ignored)
+    return argv, fds, tuple(rest)
 
 
 def _child(
