@@ -14,9 +14,8 @@ from typing import Any
 
 from codegen import layout
 from codegen.errors import SwapgenError
+from codegen.layout import Config
 from codegen.spec.model import Spec
-
-Config = dict[str, bool]
 
 
 @dataclass(frozen=True)

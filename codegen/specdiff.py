@@ -13,9 +13,8 @@ from typing import Any
 
 from codegen import layout
 from codegen.kernel.flags import FLAG_NAMES
+from codegen.layout import Config
 from codegen.spec.model import Arch, Field, Spec
-
-Config = dict[str, bool]
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ def _rows(numbers: Sequence[Change]) -> list[tuple[Config, str]]:
     by_setting: dict[tuple[tuple[str, bool], ...], list[Change]] = {}
     for change in numbers:
         by_setting.setdefault(tuple(change.configs[0].items()), []).append(change)
-    rows = []
+    rows: list[tuple[Config, str]] = []
     for setting, found in by_setting.items():
         parts = [f"{c.old} -> {c.new}" for c in found if c.subject == "MAX_SWAPFILES"]
         parts = [f"MAX_SWAPFILES {parts[0]}"] if parts else ["MAX_SWAPFILES same"]
