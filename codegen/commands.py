@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from codegen.spec.model import Arch, Spec
     from codegen.spec.yamlpos import Problem
     from codegen.tree.facts import TreeFacts
+    from codegen.tree.source import TreeSource
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -299,18 +300,19 @@ def history(config_items: Sequence[str], fmt: str, out: TextIO) -> int:
 
 
 def spec_for_tree(
-    spec_arg: str | None, tree: str | None, rev: str | None
+    spec_arg: str | None, tree: str | None, rev: str | None, source: TreeSource | None = None
 ) -> tuple[Path, str | None]:
     """``--spec`` as given; without it, for a kernel tree, the newest bundled spec not newer
     than the tree's release (its Makefile), with a note that says so for the command to print
-    once it has succeeded; else the newest bundled."""
+    once it has succeeded; else the newest bundled. ``source``: the tree, when the caller
+    has opened it already."""
     from codegen.resources import spec_for_release
     from codegen.tree.source import TreeSource
 
     if spec_arg is not None or tree is None:
         return resolve_spec(spec_arg), None
     try:
-        release = TreeSource(tree, rev).kernel_version()
+        release = (source or TreeSource(tree, rev)).kernel_version()
     except SwapgenError:  # not a kernel tree: the command says so, or needs no release
         release = None
     if release is None:
@@ -335,10 +337,10 @@ def _tree_facts(
     from codegen.tree.facts import read_tree
     from codegen.tree.source import TreeSource
 
-    path, note = spec_for_tree(spec_arg, tree, rev)
+    source = TreeSource(tree, rev)
+    path, note = spec_for_tree(spec_arg, tree, rev, source)
     spec = load_spec(path)
     chosen = [a.name for a in pick_arches(spec, arches)]
-    source = TreeSource(tree, rev)
     return spec, read_tree(source, spec, chosen), note
 
 
@@ -487,8 +489,11 @@ def review(
         mailbox.parse_date(since, "--since", end=False) if since else None,
         mailbox.parse_date(until, "--until", end=True) if until else None,
     )
+    from codegen.tree.source import TreeSource
+
+    source = TreeSource(tree, base) if tree else None
     if tree:
-        spec_path, note = spec_for_tree(spec_arg, tree, base)
+        spec_path, note = spec_for_tree(spec_arg, tree, base, source)
     elif git_repo and revision_range:
         end = revision_range.rpartition("..")[2] or "HEAD"
         spec_path, note = spec_for_tree(spec_arg, git_repo, end)
@@ -519,7 +524,6 @@ def review(
     if base is not None and not tree:
         raise SwapgenError("--base REV needs --tree PATH (the git repository it names)")
     from codegen.review.run import all_findings, review_input
-    from codegen.tree.source import TreeSource
 
     picked = ([c.upper() for c in chosen], [i.upper() for i in ignored])
 
@@ -530,7 +534,6 @@ def review(
 
     from codegen.report.progress import Progress
 
-    source = TreeSource(tree, base) if tree else None
     progress = Progress(err, "messages")
     workers = jobs if jobs is not None else len(os.sched_getaffinity(0))
     try:
