@@ -22,12 +22,19 @@ class CommentField:
     line: int  # line in the file
 
 
+_BETWEEN = r"(?:(?!\bbits?\s+\d|\b(?:type|offset)\b)[^\n])*?"
+"""What may stand between a range and its field's name: not another range or field name."""
+
 RANGE_WORDS = re.compile(
-    r"\bbits?\s+(\d+)\s*(?:-|to)\s*(\d+|XLEN\s*-\s*1)\b[^\n]*?\b(?:swap\s+)?(type|offset)\b"
+    r"\bbits?\s+(?:from\s+)?(\d+)\s*(?:-|to)\s*(\d+|XLEN\s*-\s*1)\b"
+    + _BETWEEN
+    + r"\b(?:swap\s+)?(type|offset)\b(?!\s+and\s+(?:type|offset)\b)"
     r"|\bbits?\s+(\d+)\s*(?:-|to)\s*(\d+)\s+store\s+the\s+(type|offset)\b"
     r"|~?\b(TYPE|OFFSET)\s*\((\d+)\s*-\s*(\d+)\)",
     re.I,
 )
+"""A range and the field it is for. A range stated for both ("bits 0-51 and 56-62 to store
+type and offset", s390 before v5.19) says neither."""
 
 
 SECTION_RE = re.compile(r"\bformat of (\d+)\s*-?\s*bit swap ptes\b", re.I)

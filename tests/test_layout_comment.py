@@ -1,0 +1,45 @@
+"""The layout-comment parser: what a "swap entry format" comment says, in LSB-0 bit ranges.
+
+The comments below are written for these tests in the styles the kernel uses; sync compares
+what they say with what the code does (SWP541), so a misread comment is a false warning.
+"""
+
+from __future__ import annotations
+
+from codegen.csrc.layoutcomment import CommentField, parse
+
+
+def fields(comment: str, pte_bits: int = 64, msb0: bool = False) -> dict[str, tuple[int, int]]:
+    return {f.name: (f.lo, f.hi) for f in parse(comment, 1, pte_bits, msb0)}
+
+
+def test_a_list_of_ranges_names_each_field():
+    comment = "bit 0: present (zero)\nbits 7 to 11: swap type\nbits 12 to XLEN-1: swap offset"
+    assert fields(comment) == {"type": (7, 11), "offset": (12, 63)}
+
+
+def test_names_with_ranges():
+    assert fields("| TYPE (59-63) | ~OFFSET (9-58) |0|0|") == {"type": (59, 63), "offset": (9, 58)}
+
+
+def test_msb0_numbering_is_turned_around():
+    comment = "Bits 0-51 store the offset.\nBits 57-61 store the type."
+    assert fields(comment, msb0=True) == {"type": (2, 6), "offset": (12, 63)}
+
+
+def test_a_range_given_for_both_fields_names_neither():
+    # s390 before v5.19 first says where type and offset may go together, then where each is
+    both = "That leaves bits 0-51 and bits 56-62 to store type and offset.\n"
+    each = "The 5 bits from 57-61 hold the type and the 52 bits from 0-51 the offset."
+    assert fields(both, msb0=True) == {}
+    parsed = parse(both + each, 1, 64, msb0=True)
+    assert parsed == [CommentField("type", 2, 6, 2), CommentField("offset", 12, 63, 2)]
+
+
+def test_a_range_does_not_reach_past_another_range_to_a_name():
+    assert fields("bits 3-5 are free, bits 8-12: type") == {"type": (8, 12)}
+
+
+def test_the_line_of_each_field_is_where_the_comment_states_it():
+    parsed = parse("intro\nbits 2-6: type\n\nbits 7-31: offset", 40, 32)
+    assert parsed == [CommentField("type", 2, 6, 41), CommentField("offset", 7, 31, 43)]
