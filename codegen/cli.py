@@ -86,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
             args.jobs,
         )
     if args.command == "import":
-        return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out)
+        return commands.import_tree(args.tree, args.rev, args.kernel, args.spec, out, err)
     if args.command == "diff":
         return commands.diff(args.old, args.new, args.arch, args.format, out)
     if args.command == "history":

@@ -380,12 +380,26 @@ def sync(
 
 
 def import_tree(
-    tree: str, rev: str | None, kernel: str | None, spec_arg: str | None, out: TextIO
+    tree: str,
+    rev: str | None,
+    kernel: str | None,
+    spec_arg: str | None,
+    out: TextIO,
+    err: TextIO | None = None,
 ) -> int:
-    """A spec written from a tree, as YAML on ``out``."""
+    """A spec written from a tree, as YAML on ``out``; an arch the release does not have (no
+    Kconfig in the tree, as loongarch before v5.19) is left out, and said so on ``err``."""
     from codegen.tree.importer import dump_yaml, import_spec
 
     spec, facts, _note = _tree_facts(tree, rev, spec_arg, [])
+    for arch_name in list(facts.arches):
+        kconfig = spec.arch(arch_name).kconfig
+        if facts.source.read(kconfig) is None:
+            del facts.arches[arch_name]
+            if err is not None:
+                err.write(f"swapgen: import: {arch_name} left out: the tree has no {kconfig}\n")
+    if not facts.arches:
+        raise SwapgenError(f"{facts.source.label}: none of {spec.name}'s arches is in the tree")
     broken = [a for a, f in facts.arches.items() if f.behaviour is None or f.behaviour.problems]
     if broken:
         problems = "; ".join(

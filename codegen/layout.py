@@ -247,12 +247,12 @@ def generic_type_shift(spec: Spec, bits_per_long: int) -> int:
 
 def marker_mask(spec: Spec) -> int:
     """PTE_MARKER_MASK's value: the OR of every defined marker bit."""
-    return bits_mask(m.bit for m in spec.markers.markers)
+    return bits_mask(m.bit for m in spec.marker_list)
 
 
 def marker_names(spec: Spec, offset: int) -> tuple[list[str], int]:
     """Marker names set in a marker entry's offset, and any set bits no marker defines."""
-    names = [m.name for m in spec.markers.markers if offset >> m.bit & 1]
+    names = [m.name for m in spec.marker_list if offset >> m.bit & 1]
     return names, offset & ~marker_mask(spec)
 
 
@@ -359,8 +359,8 @@ def max_swapfiles_terms(spec: Spec) -> list[str]:
 
 def marker_mask_expression(spec: Spec) -> str:
     """PTE_MARKER_MASK as the release writes it: (BIT(n) - 1) or the OR of the markers."""
-    markers = spec.markers.markers
-    if not markers:
+    markers = spec.marker_list
+    if not markers or spec.markers is None:
         return "0"
     if spec.markers.mask_style == "low_bits":
         return f"(BIT({len(markers)}) - 1)"

@@ -13,7 +13,7 @@ from typing import Any
 from codegen import layout
 from codegen.errors import SwapgenError
 from codegen.kernel.flags import FLAG_NAMES
-from codegen.spec.model import Arch, Spec
+from codegen.spec.model import MARKER_TYPE, MARKERS_SINCE, Arch, Spec
 
 MAX_NUMBER_CHARS = 130  # a 128-bit value in binary with its 0b; every real PTE value is shorter
 
@@ -55,7 +55,7 @@ def explain(spec: Spec, arch: Arch, value: int, config: dict[str, bool]) -> dict
         kind = "special"
     markers: list[str] = []
     unknown_markers = 0
-    marker_type = layout.type_numbers(spec, config).get("SWP_PTE_MARKER")
+    marker_type = layout.type_numbers(spec, config).get(MARKER_TYPE)
     if pte.type == marker_type:
         markers, unknown_markers = layout.marker_names(spec, pte.offset)
     result.update(
@@ -67,7 +67,7 @@ def explain(spec: Spec, arch: Arch, value: int, config: dict[str, bool]) -> dict
         flags=list(pte.flags),
         markers=markers,
         unknown_marker_bits=unknown_markers,
-        marker_mask_name=spec.markers.mask_macro,
+        marker_mask_name=spec.markers.mask_macro if spec.markers else None,
         stray_bits=pte.stray_bits,
         max_swapfiles=limit,
     )
@@ -117,8 +117,12 @@ def encode_request(
             f"--flag {unknown[0]}: no such swap-PTE flag (flags: {', '.join(FLAG_NAMES)})"
         )
     offset = parse_int(offset_text, "--offset") if offset_text is not None else None
+    if markers and spec.markers is None:
+        raise SwapgenError(
+            f"--marker: {spec.name} has no PTE markers (they came in {MARKERS_SINCE})"
+        )
     if markers:
-        by_name = {m.name: m.bit for m in spec.markers.markers}
+        by_name = {m.name: m.bit for m in spec.marker_list}
         bits: list[int] = []
         for word in markers:
             name = word.upper()
@@ -132,15 +136,15 @@ def encode_request(
         if offset is not None:
             raise SwapgenError("--marker sets the offset itself; leave out --offset")
         offset = layout.bits_mask(bits)
-        if "SWP_PTE_MARKER" not in layout.type_numbers(spec, config):
-            gate = next((g.gate for g in spec.groups if "SWP_PTE_MARKER" in g.types), None)
+        if MARKER_TYPE not in layout.type_numbers(spec, config):
+            gate = next((g.gate for g in spec.groups if MARKER_TYPE in g.types), None)
             raise SwapgenError(f"--marker: there are no PTE marker entries with {gate}=n")
         if type_text is None:
-            type_text = "SWP_PTE_MARKER"
+            type_text = MARKER_TYPE
     if type_text is None or offset is None:
         raise SwapgenError("encode needs --type and --offset (or --marker NAME)")
     type_ = resolve_type(spec, type_text, config)
-    if markers and type_ != layout.type_numbers(spec, config).get("SWP_PTE_MARKER"):
+    if markers and type_ != layout.type_numbers(spec, config).get(MARKER_TYPE):
         raise SwapgenError("--marker needs the SWP_PTE_MARKER type")
     try:
         value = layout.encode(arch, type_, offset, flags, config)

@@ -121,8 +121,8 @@ def resolved_view(
         "counts": {g.count_macro: layout.group_count(g, config) for g in spec.groups},
         "gates": {g.count_macro: g.gate for g in spec.groups},
         "types": layout.type_numbers(spec, config),
-        "markers": {m.name: m.bit for m in spec.markers.markers},
-        "marker_mask": layout.marker_mask(spec),
+        "markers": {m.name: m.bit for m in spec.marker_list},
+        "marker_mask": layout.marker_mask(spec) if spec.markers else None,
         "naming": {
             key: getattr(spec.naming, key)
             for key in spec.naming.__dataclass_fields__  # stable, declared order

@@ -86,17 +86,20 @@ def _numbers(old: Spec, new: Spec) -> list[Change]:
 
 
 def _markers(old: Spec, new: Spec) -> list[Change]:
-    before = {m.name: m.bit for m in old.markers.markers}
-    after = {m.name: m.bit for m in new.markers.markers}
+    before = {m.name: m.bit for m in old.marker_list}
+    after = {m.name: m.bit for m in new.marker_list}
     changes = [
         Change("markers", name, before.get(name), after.get(name), unit="bit")
         for name in dict.fromkeys([*before, *after])
         if before.get(name) != after.get(name)
     ]
-    if layout.marker_mask(old) != layout.marker_mask(new):
-        mask = old.markers.mask_macro or new.markers.mask_macro
-        before_mask, after_mask = layout.marker_mask(old), layout.marker_mask(new)
-        changes.append(Change("markers", mask, before_mask, after_mask, unit="hex"))
+    before_mask = layout.marker_mask(old) if old.markers else None
+    after_mask = layout.marker_mask(new) if new.markers else None
+    marker_set = old.markers or new.markers
+    if before_mask != after_mask and marker_set:
+        changes.append(
+            Change("markers", marker_set.mask_macro, before_mask, after_mask, unit="hex")
+        )
     return changes
 
 

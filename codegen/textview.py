@@ -6,7 +6,7 @@ from typing import Any
 
 from codegen import layout
 from codegen.kernel.flags import FLAG_NAMES
-from codegen.spec.model import Arch, Field, Spec
+from codegen.spec.model import MARKERS_SINCE, Arch, Field, Spec
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -99,19 +99,22 @@ def show_text(spec: Spec, view: dict[str, Any], arches: list[Arch], config: dict
     lines += _table(rows)
     lines.append("")
     pm = spec.markers
-    lines.append(
-        f"PTE markers (typedef {pm.typedef}, {pm.mask_macro} = {layout.marker_mask(spec):#x}), "
-        f"in the offset of an SWP_PTE_MARKER entry"
-    )
-    rows = [["bit", "name", "make", "test"]]
-    for marker in pm.markers:
-        rows.append([str(marker.bit), marker.name, marker.make or "-", marker.test])
-    lines += _table(rows) if pm.markers else ["  none"]
+    if pm is None:
+        lines.append(f"PTE markers: none in this release (they came in {MARKERS_SINCE})")
+    else:
+        lines.append(
+            f"PTE markers (typedef {pm.typedef}, {pm.mask_macro} = "
+            f"{layout.marker_mask(spec):#x}), in the offset of an SWP_PTE_MARKER entry"
+        )
+        rows = [["bit", "name", "make", "test"]]
+        for marker in pm.markers:
+            rows.append([str(marker.bit), marker.name, marker.make or "-", marker.test])
+        lines += _table(rows) if pm.markers else ["  none"]
     lines.append("")
     n = spec.naming
+    helpers = [h for h in (n.is_marker_entry, n.marker_get, n.has_pfn) if h]
     lines.append(
-        f"Helper naming: {n.api} API, predicates in {n.predicates_header} "
-        f"({n.is_marker_entry}, {n.marker_get}, {n.has_pfn})"
+        f"Helper naming: {n.api} API, predicates in {n.predicates_header} ({', '.join(helpers)})"
     )
     for arch in arches:
         lines.append("")

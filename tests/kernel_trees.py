@@ -42,7 +42,7 @@ def needed_paths() -> list[str]:
     for path in bundled_specs():
         spec = load_spec(path)
         paths.update(spec.generic_files.values())
-        paths.update(m.test_header for m in spec.markers.markers if m.test_header)
+        paths.update(m.test_header for m in spec.marker_list if m.test_header)
         for arch in spec.arches.values():
             paths.update(arch.headers)
             paths.add(arch.kconfig)

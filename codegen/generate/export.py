@@ -56,8 +56,8 @@ def export_data(spec: Spec) -> dict[str, Any]:
             }
             for config in gate_combinations(spec)
         ],
-        "markers": {m.name: m.bit for m in spec.markers.markers},
-        "marker_mask": layout.marker_mask(spec),
+        "markers": {m.name: m.bit for m in spec.marker_list},
+        "marker_mask": layout.marker_mask(spec) if spec.markers else None,
         "arches": arches,
     }
 
@@ -100,7 +100,8 @@ def export_c_header(spec: Spec, source: str) -> str:
     lines.append("")
     for name, bit in data["markers"].items():
         lines.append(f"#define SWAPGEN_{name} (1UL << {bit})")
-    lines.append(f"#define SWAPGEN_PTE_MARKER_MASK {data['marker_mask']:#x}UL")
+    if data["marker_mask"] is not None:  # no PTE markers before v5.19
+        lines.append(f"#define SWAPGEN_PTE_MARKER_MASK {data['marker_mask']:#x}UL")
     for arch, facts in data["arches"].items():
         prefix = f"SWAPGEN_{_ident(arch)}"
         lines += [

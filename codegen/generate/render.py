@@ -20,7 +20,7 @@ from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import CLEAR_ORDER, FLAG_NAMES, FLAGS, MANDATORY_FLAG
 from codegen.patch.textedit import tabs_to
 from codegen.resources import specs_dir, templates_dir
-from codegen.spec.model import Arch, Spec
+from codegen.spec.model import MARKER_TYPE, Arch, Spec
 
 DEFINE_COLUMN = 40
 MAX_COLUMNS = 100
@@ -111,9 +111,12 @@ def types_context(spec: Spec) -> dict[str, Any]:
     }
 
 
-def markers_context(spec: Spec) -> dict[str, Any]:
-    marker_group = next((g for g in spec.groups if "SWP_PTE_MARKER" in g.types), None)
+def markers_context(spec: Spec) -> dict[str, Any] | None:
+    """The PTE markers for the templates; None for a release without them."""
+    marker_group = next((g for g in spec.groups if MARKER_TYPE in g.types), None)
     pm = spec.markers
+    if pm is None:
+        return None
     return {
         "typedef": pm.typedef,
         "mask_macro": pm.mask_macro,
@@ -314,8 +317,9 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
             "typedef swp_entry_t softleaf_t;\n"
         )
     parts.append(render("swp_entry.h.j2", flags=generic_flags, **naming))
-    parts.append(render("pte_markers.h.j2", markers=markers, **naming))
-    if not naming["softleaf"]:
+    if markers is not None:
+        parts.append(render("pte_markers.h.j2", markers=markers, **naming))
+    if markers is not None and not naming["softleaf"]:
         parts.append(render("marker_predicates.h.j2", markers=markers, **naming))
     files["include/linux/swapops.h"] = _header(
         banner,
@@ -328,7 +332,7 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
         "\n".join(parts),
         includes=["linux/swap_types.h"],
     )
-    if naming["softleaf"]:
+    if markers is not None and naming["softleaf"]:
         files["include/linux/leafops.h"] = _header(
             banner,
             "_SWAPGEN_LINUX_LEAFOPS_H",

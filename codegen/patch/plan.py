@@ -155,12 +155,14 @@ def plan_types(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | Non
 
 
 def plan_markers(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | None:
+    if spec.markers is None:
+        return None  # a release without PTE markers: nothing to bring in line
     generic = facts.generic
     files = _Files(source)
     swapops = spec.generic_files["swapops_h"]
     summary: list[str] = []
     tree_markers = generic.markers
-    ordered = sorted(spec.markers.markers, key=lambda m: m.bit)
+    ordered = sorted(spec.marker_list, key=lambda m: m.bit)
     for index, marker in enumerate(ordered):
         found = tree_markers.get(marker.name)
         if found is not None:
@@ -182,7 +184,7 @@ def plan_markers(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | N
         else:
             edits.insert_before(anchor.line - 1, new)
         summary.append(f"add {marker.name} (bit {marker.bit})")
-    spec_names = {m.name for m in spec.markers.markers}
+    spec_names = {m.name for m in spec.marker_list}
     for name, found in tree_markers.items():
         if name not in spec_names:
             edits = files.get(found.file)
@@ -205,7 +207,7 @@ def plan_markers(spec: Spec, facts: TreeFacts, source: TreeSource) -> Change | N
     body = [
         "Bring the PTE markers in line with the spec: " + "; ".join(summary) + ".",
     ]
-    for marker in spec.markers.markers:
+    for marker in spec.marker_list:
         if marker.name in added:
             body.append(f"{marker.name}: {marker.meaning}.")
     return Change("markers", subject, body, changed, summary)
@@ -217,7 +219,7 @@ def _marker_helpers(spec: Spec, facts: TreeFacts, files: _Files) -> list[str]:
     naming = spec.naming
     header = naming.predicates_header
     summary = []
-    ordered = sorted(spec.markers.markers, key=lambda m: m.bit)
+    ordered = sorted(spec.marker_list, key=lambda m: m.bit)
     for index, marker in enumerate(ordered):
         wanted = [h for h in (marker.make, marker.test) if h and h not in generic.definitions]
         if not wanted:
@@ -231,7 +233,7 @@ def _marker_helpers(spec: Spec, facts: TreeFacts, files: _Files) -> list[str]:
                     break
             if anchor:
                 break
-        if anchor is None:
+        if anchor is None and naming.make_marker_pte:
             found = generic.scan.functions.get(naming.make_marker_pte)
             anchor = found if found is not None and found.file == header else None
         if anchor is None:

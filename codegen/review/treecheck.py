@@ -34,7 +34,7 @@ def introduced(spec: Spec, base: FileSource, image: PostImage) -> list[Finding]:
 
     arches = touched_arches(spec, image)
     generic = set(spec.generic_files.values()) | {
-        m.test_header for m in spec.markers.markers if m.test_header
+        m.test_header for m in spec.marker_list if m.test_header
     }
     if not arches and not generic & set(image.files):
         return []

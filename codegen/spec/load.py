@@ -21,6 +21,8 @@ from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, MANDATORY_FLAG
 from codegen.resources import SCHEMA_PATH
 from codegen.spec import schemacache
 from codegen.spec.model import (
+    MARKER_HELPERS,
+    MARKER_TYPE,
     Arch,
     BitRange,
     Field,
@@ -39,7 +41,6 @@ Report = Callable[[YamlPath, str], None]
 """Records a problem at the node a path names."""
 
 MAX_SPEC_BYTES = 1024 * 1024
-
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -316,6 +317,27 @@ def _check_types(spec: Spec, report: Report) -> None:
 
 def _check_markers(spec: Spec, report: Report) -> None:
     markers = spec.markers
+    has_type = any(MARKER_TYPE in g.types for g in spec.groups)
+    for key in MARKER_HELPERS:
+        named = getattr(spec.naming, key) is not None
+        if named != (markers is not None):
+            report(
+                ("naming", key),
+                f"naming.{key} must be null without pte_markers"
+                if named
+                else f"naming.{key} is null, but the spec has pte_markers",
+            )
+    if markers is None:
+        if has_type:
+            report(
+                ("swap_types", "groups"),
+                "SWP_PTE_MARKER is a swap type, but the spec has no pte_markers",
+            )
+        return
+    if not has_type:
+        report(
+            ("pte_markers",), "pte_markers need the swap type SWP_PTE_MARKER in swap_types.groups"
+        )
     by_bit: dict[int, int] = {}
     by_name: dict[str, int] = {}
     for i, marker in enumerate(markers.markers):
@@ -527,7 +549,7 @@ def _arch(name: str, raw: dict) -> Arch:
 def _build(loaded: LoadedYaml, path: Path) -> Spec:
     data = loaded.data
     types = data["swap_types"]
-    pm = data["pte_markers"]
+    pm = data.get("pte_markers")
     return Spec(
         name=path.stem,
         path=str(path),
@@ -540,7 +562,9 @@ def _build(loaded: LoadedYaml, path: Path) -> Spec:
             TypeGroup(g["name"], g["count_macro"], g["gate"], tuple(g["types"]))
             for g in types["groups"]
         ),
-        markers=MarkerSet(
+        markers=None
+        if pm is None
+        else MarkerSet(
             typedef=pm["typedef"],
             mask_macro=pm["mask_macro"],
             mask_style=pm["mask_style"],

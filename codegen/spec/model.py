@@ -12,6 +12,12 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+MARKER_TYPE = "SWP_PTE_MARKER"
+"""The special swap type whose entries carry PTE marker bits in their offset."""
+
+MARKERS_SINCE = "v5.19"
+"""The release that brought PTE markers (and MARKER_TYPE); a spec before it has none."""
+
 
 @dataclass(frozen=True)
 class TypeGroup:
@@ -43,18 +49,31 @@ class MarkerSet:
     markers: tuple[Marker, ...]
 
 
+MARKER_HELPERS = (
+    "is_marker_entry",
+    "marker_get",
+    "pte_is_marker",
+    "make_marker_entry",
+    "make_marker_pte",
+)
+"""The Naming fields that name a PTE-marker helper: None exactly when the release has none."""
+
+
 @dataclass(frozen=True)
 class Naming:
-    """The helper names of a release (6.19 moved the predicates to leafops.h as softleaf_*)."""
+    """The helper names of a release (6.19 moved the predicates to leafops.h as softleaf_*).
+
+    The marker helpers are None for a release without PTE markers (before v5.19).
+    """
 
     api: str
     predicates_header: str
     entry_from_pte: str
-    is_marker_entry: str
-    marker_get: str
-    pte_is_marker: str
-    make_marker_entry: str
-    make_marker_pte: str
+    is_marker_entry: str | None
+    marker_get: str | None
+    pte_is_marker: str | None
+    make_marker_entry: str | None
+    make_marker_pte: str | None
     has_pfn: str
     exclusive_helpers_mandatory: bool
 
@@ -144,13 +163,18 @@ class Spec:
     max_swapfiles_shift: int
     min_max_swapfiles: int
     groups: tuple[TypeGroup, ...]
-    markers: MarkerSet
+    markers: MarkerSet | None  # None: the release has no PTE markers (before v5.19)
     naming: Naming
     arches: Mapping[str, Arch]  # arch name -> Arch, in spec order
     unverified: tuple[str, ...] = ()
 
     def arch(self, name: str) -> Arch:
         return self.arches[name]
+
+    @property
+    def marker_list(self) -> tuple[Marker, ...]:
+        """The PTE markers in spec order; none before v5.19."""
+        return self.markers.markers if self.markers else ()
 
     @property
     def gates(self) -> tuple[str, ...]:

@@ -200,14 +200,14 @@ def _read_markers(facts: GenericFacts, spec: Spec, scan: HeaderScan, base: Confi
         macro = scan.macros[name]
         if isinstance(value, Unevaluable):
             facts.problems.append(value)
-        elif name == spec.markers.mask_macro:
+        elif spec.markers and name == spec.markers.mask_macro:
             facts.marker_mask = Located(value, macro.file, macro.line)
         elif (bit := layout.single_bit(value)) is not None:
             facts.markers[name] = Located(bit, macro.file, macro.line)
 
 
 def _marker_headers(spec: Spec) -> list[str]:
-    return [m.test_header for m in spec.markers.markers if m.test_header]
+    return [m.test_header for m in spec.marker_list if m.test_header]
 
 
 # --- arch headers -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from codegen import layout
 from codegen.csrc.preprocess import Evaluator, HeaderScan, Unevaluable, tokenize
 from codegen.errors import SwapgenError
 from codegen.kernel.flags import FLAG_NAMES, FLAGS, MANDATORY_FLAG, flag_of_macro_name
-from codegen.spec.model import Arch, Spec
+from codegen.spec.model import MARKER_HELPERS, MARKERS_SINCE, Arch, Spec
 from codegen.tree.facts import TreeFacts
 from codegen.tree.reading import arch_model
 
@@ -53,7 +53,7 @@ def _marker_helpers(
 ) -> tuple[str | None, str, str | None]:
     """(make, test, test_header) for a marker: the template's names where the tree has them."""
     defined = facts.generic.definitions
-    known = {m.name: m for m in template.markers.markers}
+    known = {m.name: m for m in template.marker_list}
     make = test = header = None
     if marker in known:
         wanted = known[marker]
@@ -67,7 +67,10 @@ def _marker_helpers(
             continue
         if make is None and function.name.startswith("make_"):
             make = function.name
-        elif test is None and re.search(r"\bbool\b", function.text.split("(", 1)[0]):
+        elif test is None and (
+            function.name.startswith("is_")
+            or re.search(r"\bbool\b", function.text.split("(", 1)[0])
+        ):
             test, header = function.name, function.file
     return make, test or f"is_{marker.lower()}", header
 
@@ -186,25 +189,12 @@ def import_spec(facts: TreeFacts, template: Spec, kernel: str) -> dict[str, Any]
     if softleaf:
         files["leafops_h"] = template.generic_files["leafops_h"]
     files["mm_kconfig"] = template.generic_files["mm_kconfig"]
-    markers = []
-    for name, found in sorted(generic.markers.items(), key=lambda item: item[1].value):
-        make, test, header = _marker_helpers(facts, name, template)
-        entry = {"name": name, "bit": found.value, "make": make, "test": test}
-        if header and header not in (files["swapops_h"], files.get("leafops_h")):
-            entry["test_header"] = header
-        entry["meaning"] = next(
-            (m.meaning for m in template.markers.markers if m.name == name),
-            "imported from the tree",
-        )
-        markers.append(entry)
-    mask_body = generic.scan.macros[template.markers.mask_macro].body
-    mask_style = "low_bits" if "BIT" in mask_body and "-" in mask_body else "or_of_markers"
     naming = _naming(facts, template, softleaf)
     arches = {name: _arch(facts, template.arch(name)) for name in facts.arches}
     naming["exclusive_helpers_mandatory"] = all(
         MANDATORY_FLAG in a["flags"] for a in arches.values()
     )
-    return {
+    data: dict[str, Any] = {
         "format": 1,
         "kernel": kernel,
         "source": f"imported by swapgen from {facts.source.label}",
@@ -214,14 +204,51 @@ def import_spec(facts: TreeFacts, template: Spec, kernel: str) -> dict[str, Any]
             "min_max_swapfiles": template.min_max_swapfiles,
             "groups": groups,
         },
-        "pte_markers": {
-            "typedef": template.markers.typedef,
-            "mask_macro": template.markers.mask_macro,
-            "mask_style": mask_style,
-            "markers": markers,
-        },
+        "pte_markers": _markers(facts, template, files),
         "naming": naming,
         "arches": arches,
+    }
+    if data["pte_markers"] is None:
+        del data["pte_markers"]
+        naming.update(dict.fromkeys(MARKER_HELPERS))
+    return data
+
+
+def _markers(facts: TreeFacts, template: Spec, files: dict[str, str]) -> dict[str, Any] | None:
+    """The tree's PTE markers, or None when the tree has none (before v5.19)."""
+    generic = facts.generic
+    if template.markers is None:
+        if generic.markers:
+            raise SwapgenError(
+                f"cannot import {facts.source.label}: the tree has PTE markers and "
+                f"{template.name} has none to name them by; give --spec of {MARKERS_SINCE} or later"
+            )
+        return None
+    if not generic.markers and generic.marker_mask is None:
+        return None
+    markers = []
+    for name, found in sorted(generic.markers.items(), key=lambda item: item[1].value):
+        make, test, header = _marker_helpers(facts, name, template)
+        entry = {"name": name, "bit": found.value, "make": make, "test": test}
+        if header and header not in (files["swapops_h"], files.get("leafops_h")):
+            entry["test_header"] = header
+        entry["meaning"] = next(
+            (m.meaning for m in template.marker_list if m.name == name),
+            "imported from the tree",
+        )
+        markers.append(entry)
+    mask = generic.scan.macros.get(template.markers.mask_macro)
+    if mask is None:
+        raise SwapgenError(
+            f"cannot import {facts.source.label}: it has PTE markers but no "
+            f"{template.markers.mask_macro}"
+        )
+    mask_style = "low_bits" if "BIT" in mask.body and "-" in mask.body else "or_of_markers"
+    return {
+        "typedef": template.markers.typedef,
+        "mask_macro": template.markers.mask_macro,
+        "mask_style": mask_style,
+        "markers": markers,
     }
 
 

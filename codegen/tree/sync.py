@@ -152,7 +152,7 @@ def _tree_consistency(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
             yield _finding("SWP511", "generic", (found.file, found.line), message, found.value)
         by_bit.setdefault(found.value, name)
     mask = generic.marker_mask
-    if mask is not None:
+    if mask is not None and spec.markers is not None:
         left_out = [
             n for n, f in generic.markers.items() if not mask.value & layout.bit_value(f.value)
         ]
@@ -166,8 +166,9 @@ def _tree_consistency(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
 
 def _compare_markers(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
     swapops = spec.generic_files["swapops_h"]
-    spec_markers = {m.name: m.bit for m in spec.markers.markers}
-    mask_place = generic.where(spec.markers.mask_macro, swapops)
+    spec_markers = {m.name: m.bit for m in spec.marker_list}
+    mask_name = spec.markers.mask_macro if spec.markers else None
+    mask_place = generic.where(mask_name, swapops) if mask_name else (swapops, 1)
     for name, bit in spec_markers.items():
         found = generic.markers.get(name)
         if found is None:
@@ -180,24 +181,26 @@ def _compare_markers(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
         if name not in spec_markers:
             message = f"{name} (bit {found.value}) is in the tree, not the spec"
             yield _finding("SWP511", "generic", (found.file, found.line), message, found.value)
+    if mask_name is None:
+        return
     spec_mask = layout.marker_mask(spec)
     mask = generic.marker_mask
     if mask is None:
-        message = f"{spec.markers.mask_macro} is not defined in the tree"
+        message = f"{mask_name} is not defined in the tree"
         yield _finding("SWP512", "generic", (swapops, 1), message, None, spec_mask)
     else:
         where = (mask.file, mask.line)
-        what = spec.markers.mask_macro
-        yield from _differs("SWP512", "generic", where, what, mask.value, spec_mask, hex)
+        yield from _differs("SWP512", "generic", where, mask_name, mask.value, spec_mask, hex)
 
 
 def _compare_naming(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
     naming = spec.naming
     header = naming.predicates_header
     if header not in generic.files:
+        some = [n for n in (naming.is_marker_entry, naming.marker_get, naming.has_pfn) if n][:2]
         message = (
             f"{header} does not exist in the tree; the spec's {naming.api} helpers "
-            f"({naming.is_marker_entry}, {naming.marker_get}, ...) live there"
+            f"({', '.join(some)}, ...) live there"
         )
         yield _finding("SWP513", "generic", (header, 0), message)
         return
@@ -205,9 +208,9 @@ def _compare_naming(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
         naming.entry_from_pte, naming.is_marker_entry, naming.marker_get, naming.pte_is_marker,
         naming.make_marker_entry, naming.make_marker_pte, naming.has_pfn,
     ]  # fmt: skip
-    for marker in spec.markers.markers:
-        wanted += [marker.test] + ([marker.make] if marker.make else [])
-    for name in dict.fromkeys(wanted):
+    for marker in spec.marker_list:
+        wanted += [marker.test, marker.make]
+    for name in dict.fromkeys(n for n in wanted if n):
         if name not in generic.definitions:
             message = f"{name} is not defined in the tree (the spec names it)"
             yield _finding("SWP513", "generic", (header, 1), message)
