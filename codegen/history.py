@@ -1,6 +1,7 @@
 """MAX_SWAPFILES and the special types across releases (``swapgen history``): one series per
 setting of the Kconfig gates any spec has, and for each step between two releases the types
-that cost or freed a swap type under that setting.
+that cost or freed a swap type under that setting, beside the PTE markers it added or
+removed, which cost none.
 
 Pure: specs in, a History out; the command formats it.
 """
@@ -41,6 +42,7 @@ class History:
     releases: tuple[str, ...]
     gates: tuple[str, ...]
     series: tuple[Series, ...]
+    marker_steps: tuple[Step, ...] = ()  # the PTE markers of each step, under any setting
 
 
 def history(specs: Sequence[Spec], chosen: Mapping[str, bool] | None = None) -> History:
@@ -66,7 +68,23 @@ def history(specs: Sequence[Spec], chosen: Mapping[str, bool] | None = None) -> 
         )
         maxes = tuple(layout.max_swapfiles(spec, config) for spec in specs)
         series.append(Series(config, maxes, types, steps))
-    return History(tuple(spec.name for spec in specs), gates, tuple(series))
+    return History(tuple(spec.name for spec in specs), gates, tuple(series), _marker_steps(specs))
+
+
+def _marker_steps(specs: Sequence[Spec]) -> tuple[Step, ...]:
+    names = [tuple(m.name for m in spec.marker_list) for spec in specs]
+    return tuple(
+        Step(
+            added=tuple(m for m in after if m not in before),
+            removed=tuple(m for m in before if m not in after),
+        )
+        for before, after in itertools.pairwise(names)
+    )
+
+
+def step_words(step: Step) -> list[str]:
+    """``+ADDED`` then ``-REMOVED``, as the text and the chart write a step."""
+    return [f"+{name}" for name in step.added] + [f"-{name}" for name in step.removed]
 
 
 def history_text(found: History) -> str:
@@ -86,9 +104,14 @@ def history_text(found: History) -> str:
         if changed:
             lines.append(f"what each step cost ({layout.setting_label(series.config)}):")
             for before, after, step in changed:
-                words = [f"+{t}" for t in step.added] + [f"-{t}" for t in step.removed]
-                lines.append(f"  {before} -> {after}: {' '.join(words)}")
+                lines.append(f"  {before} -> {after}: {' '.join(step_words(step))}")
             break
+    markers = zip(found.releases, found.releases[1:], found.marker_steps, strict=False)
+    changed_markers = [(a, b, step) for a, b, step in markers if step.added or step.removed]
+    if changed_markers:
+        lines.append("PTE markers each step added or removed (a marker bit costs no swap type):")
+        for before, after, step in changed_markers:
+            lines.append(f"  {before} -> {after}: {' '.join(step_words(step))}")
     return "\n".join(lines) + "\n"
 
 
@@ -107,5 +130,9 @@ def history_json(found: History) -> dict[str, Any]:
                 ],
             }
             for series in found.series
+        ],
+        "marker_steps": [
+            {"added": list(step.added), "removed": list(step.removed)}
+            for step in found.marker_steps
         ],
     }

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from codegen import cli
+from codegen.resources import bundled_specs
 
 REPO = Path(__file__).resolve().parent.parent
 SPECS = REPO / "specs"
-VERSIONS = ("6.1", "6.12", "6.19")
+VERSIONS = tuple(path.stem.removeprefix("linux-") for path in bundled_specs())
+"""Every bundled release, oldest first: "5.14", ..., "6.19"."""
 
 
 GIT_LOCATION_AND_IDENTITY = (

@@ -32,12 +32,13 @@ from codegen.csrc.cint import DataModel
 from codegen.csrc.layoutcomment import parse as parse_layout_comment
 from codegen.csrc.preprocess import Evaluator, Unevaluable, closure, scan_headers
 from codegen.kernel.arches import ARCHES
+from codegen.resources import bundled_specs
 from codegen.review.series import patch_from_message
 from codegen.spec.load import check_spec, load_spec
 from tests.mailgen import ENCODINGS, corpus_messages, patch_mail
 
 REPO = Path(__file__).resolve().parent.parent
-VERSIONS = ("6.1", "6.12", "6.19")
+VERSIONS = tuple(path.stem.removeprefix("linux-") for path in bundled_specs())
 ARCH_NAMES = sorted(ARCHES)
 EXAMPLE_SECONDS = 20  # one example taking longer than this is a hang
 

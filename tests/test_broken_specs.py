@@ -255,6 +255,49 @@ CASES = [
         'pte_markers.mask_style: string \'or-of-markers\' is not one of "low_bits", "or_of_markers"',
     ),
     Case(
+        "marker-helper-named-in-a-release-without-markers",
+        "5.14",
+        (("  is_marker_entry: null", "  is_marker_entry: is_pte_marker_entry"),),
+        "is_marker_entry: is_pte_marker_entry",
+        "naming.is_marker_entry must be null without pte_markers",
+    ),
+    Case(
+        "marker-type-without-markers",
+        "5.14",
+        (
+            (
+                "types: [SWP_DEVICE_WRITE, SWP_DEVICE_READ, SWP_DEVICE_EXCLUSIVE_WRITE, "
+                "SWP_DEVICE_EXCLUSIVE_READ]",
+                "types: [SWP_DEVICE_WRITE, SWP_DEVICE_READ, SWP_DEVICE_EXCLUSIVE_WRITE, "
+                "SWP_DEVICE_EXCLUSIVE_READ]\n    - name: pte_marker\n"
+                "      count_macro: SWP_PTE_MARKER_NUM\n      gate: null\n"
+                "      types: [SWP_PTE_MARKER]",
+            ),
+        ),
+        "  groups:",
+        "SWP_PTE_MARKER is a swap type, but the spec has no pte_markers",
+    ),
+    Case(
+        "marker-helper-left-null-beside-markers",
+        "6.12",
+        (("  marker_get: pte_marker_get", "  marker_get: null"),),
+        "marker_get: null",
+        "naming.marker_get is null, but the spec has pte_markers",
+    ),
+    Case(
+        "markers-without-their-swap-type",
+        "6.12",
+        (
+            (
+                "    - name: pte_marker\n      count_macro: SWP_PTE_MARKER_NUM\n"
+                "      gate: null\n      types: [SWP_PTE_MARKER]\n",
+                "",
+            ),
+        ),
+        "pte_markers:",
+        "pte_markers need the swap type SWP_PTE_MARKER in swap_types.groups",
+    ),
+    Case(
         "softleaf-api-without-leafops-header",
         "6.19",
         (("  leafops_h: include/linux/leafops.h\n", ""),),

@@ -89,7 +89,10 @@ def test_report_on_this_machine_lists_every_part_in_order():
     assert parsed["swapgen"][1].startswith(__version__)
     version = ".".join(map(str, sys.version_info[:3]))
     assert parsed["python"][1].startswith(f"{version} ({sys.executable})")
-    assert "linux-6.1, linux-6.12, linux-6.19 valid" in parsed["bundled specs"][1]
+    assert (
+        "linux-5.14, linux-5.19, linux-6.1, linux-6.2, linux-6.6, linux-6.12, linux-6.13, "
+        "linux-6.19 valid" in parsed["bundled specs"][1]
+    )
     # the name column is aligned: every detail starts in the same column
     width = max(map(len, EXPECTED_NAMES))
     assert all(line[8 + width : 8 + width + 2] == "  " for line in text.splitlines())

@@ -13,12 +13,20 @@ def test_every_gate_on_row_and_its_steps():
     result = run_main("history")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[1] == "6.1  6.12  6.19  setting"
-    assert lines[2] == " 22    23    24  every gate on"
-    steps = lines[lines.index("what each step cost (every gate on):") + 1 :]
+    assert lines[1] == "5.14  5.19  6.1  6.2  6.6  6.12  6.13  6.19  setting"
+    # the 2021 debate's worst case, 32-4-2-1 = 25, then what the PTE marker type cost
+    assert lines[2] == "  25    22   22   23   23    23    23    24  every gate on"
+    assert lines[3] == "  25    23   23   23   23    23    23    24  CONFIG_PTE_MARKER=n"
+    steps = lines[
+        lines.index("what each step cost (every gate on):") + 1 : lines.index(
+            "PTE markers each step added or removed (a marker bit costs no swap type):"
+        )
+    ]
     assert steps == [
-        "  linux-6.1 -> linux-6.12: -SWP_SWAPIN_ERROR",
-        "  linux-6.12 -> linux-6.19: +SWP_DEVICE_EXCLUSIVE -SWP_DEVICE_EXCLUSIVE_WRITE "
+        "  linux-5.14 -> linux-5.19: +SWP_MIGRATION_READ_EXCLUSIVE +SWP_PTE_MARKER "
+        "+SWP_SWAPIN_ERROR",
+        "  linux-6.1 -> linux-6.2: -SWP_SWAPIN_ERROR",
+        "  linux-6.13 -> linux-6.19: +SWP_DEVICE_EXCLUSIVE -SWP_DEVICE_EXCLUSIVE_WRITE "
         "-SWP_DEVICE_EXCLUSIVE_READ",
     ]
 

@@ -12,7 +12,7 @@ from codegen.generate.historychart import chart_context
 from codegen.history import history
 from codegen.resources import bundled_specs
 from codegen.spec.compiled import load_spec
-from tests.conftest import require_tool, run_main
+from tests.conftest import VERSIONS, require_tool, run_main
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -27,11 +27,13 @@ def test_svg_has_a_line_per_setting_and_the_steps():
     root = ElementTree.fromstring(result.out.encode())
     groups = {g.get("id"): g for g in root.iter(f"{SVG}g")}
     assert len(groups) == len(bundled_history().series) == 16
-    assert groups["setting-0"].find(f"{SVG}title").text == "every gate on: 22, 23, 24"
+    title = groups["setting-0"].find(f"{SVG}title").text
+    assert title == "every gate on: 25, 22, 22, 23, 23, 23, 23, 24"
     assert list(groups)[-1] == "setting-0"  # drawn last, on top of the lines it meets
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert [t for t in texts if t.startswith("linux")] == ["linux-6.1", "linux-6.12", "linux-6.19"]
-    for note in ("-SWP_SWAPIN_ERROR", "+SWP_DEVICE_EXCLUSIVE", "-SWP_DEVICE_EXCLUSIVE_READ"):
+    assert [t for t in texts if t.startswith("linux")] == [f"linux-{v}" for v in VERSIONS]
+    for note in ("+SWP_PTE_MARKER", "-SWP_SWAPIN_ERROR", "+SWP_DEVICE_EXCLUSIVE",
+                 "-SWP_DEVICE_EXCLUSIVE_READ"):  # fmt: skip
         assert note in texts
 
 

@@ -225,7 +225,8 @@ def test_arch_filter():
         (["--config", "CONFIG_MIGRATION=m"], "expected CONFIG_NAME=y or CONFIG_NAME=n"),
         (
             ["--spec", "6.7"],
-            "6.7: no such spec file, and not a bundled spec (bundled: linux-6.1, linux-6.12, linux-6.19)",
+            "6.7: no such spec file, and not a bundled spec (bundled: linux-5.14, linux-5.19, "
+            "linux-6.1, linux-6.2, linux-6.6, linux-6.12, linux-6.13, linux-6.19)",
         ),
         (["--config", "CONFIG_PTE_MARKER=n"], "has no option CONFIG_PTE_MARKER"),
     ],

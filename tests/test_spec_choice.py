@@ -17,8 +17,9 @@ GUARD_SERIES = REPO / "tests/realmail/06-pte-marker-guard-v4/series.mbox"
 
 @pytest.mark.parametrize(
     ("release", "chosen"),
-    [("6.1", "linux-6.1"), ("6.11", "linux-6.1"), ("6.12", "linux-6.12"), ("6.13", "linux-6.12"),
-     ("6.19", "linux-6.19"), ("7.2", "linux-6.19"), ("5.10", None)],
+    [("5.14", "linux-5.14"), ("5.18", "linux-5.14"), ("6.1", "linux-6.1"), ("6.5", "linux-6.2"),
+     ("6.11", "linux-6.6"), ("6.12", "linux-6.12"), ("6.14", "linux-6.13"), ("6.19", "linux-6.19"),
+     ("7.2", "linux-6.19"), ("5.10", None)],
 )  # fmt: skip
 def test_the_newest_bundled_spec_not_newer_than_the_release(release, chosen):
     found = spec_for_release(release)
@@ -70,4 +71,4 @@ def test_a_tree_older_than_every_spec_is_told_to_pass_one(tmp_path):
     result = run_script("sync", "--tree", str(tree))
     assert result.code == 2
     assert result.err.count("\n") == 1
-    assert "is Linux 5.10, older than every bundled spec (the oldest is linux-6.1)" in result.err
+    assert "is Linux 5.10, older than every bundled spec (the oldest is linux-5.14)" in result.err

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
+import yaml
 
 from codegen.csrc.kconfig import canonical_condition
 from tests.conftest import git, run_main
@@ -287,6 +289,33 @@ def test_import_without_a_version_asks_for_one(tmp_path):
     assert result.code == 2
     assert "cannot tell the kernel version (no Makefile); pass --kernel" in result.err
     assert run_main("import", "--tree", str(tree), "--spec", "6.12", "--kernel", "6.12").code == 0
+
+
+def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
+    """As loongarch before v5.19: no Kconfig for it in the tree means no arch to import."""
+    tree = copy_tree("6.1", tmp_path / "linux")
+    shutil.rmtree(tree / "arch/loongarch")
+    result = run_main("import", "--tree", str(tree), "--spec", "6.1")
+    assert result.code == 0, result.err
+    assert (
+        result.err
+        == "swapgen: import: loongarch64 left out: the tree has no arch/loongarch/Kconfig\n"
+    )
+    imported = yaml.safe_load(result.out)
+    assert list(imported["arches"]) == ["x86_64", "arm64", "riscv64", "powerpc64", "s390", "arm"]
+    spec = tmp_path / "imported.yaml"
+    spec.write_text(result.out)
+    assert run_main("validate", str(spec)).code == 0
+
+
+def test_a_tree_with_markers_needs_a_template_that_has_them(tmp_path):
+    result = run_main("import", "--tree", str(kernel_tree("6.1")), "--spec", "5.14")
+    assert result.code == 2
+    assert result.err.endswith(
+        "the tree has PTE markers and linux-5.14 has none to name them by; "
+        "give --spec of v5.19 or later\n"
+    )
+    assert result.out == ""
 
 
 def test_clashes_inside_the_tree_are_reported_as_such(tmp_path):

@@ -107,8 +107,11 @@ def diagram_context(spec: Spec, arch: Arch) -> dict[str, Any]:
 
 
 def render_diagrams(spec: Spec, recipe: str) -> dict[str, str]:
-    """layout/<arch>.svg for every arch and layout/index.html, relative to out/<spec>/."""
-    files = {}
+    """layout/<arch>.svg for every arch, layout/history.svg (MAX_SWAPFILES across the bundled
+    releases) and layout/index.html, relative to out/<spec>/."""
+    from codegen.generate.historychart import bundled_history_svg
+
+    files = {"layout/history.svg": bundled_history_svg()}
     for arch in spec.arches.values():
         files[f"layout/{arch.name}.svg"] = render(
             "layout.svg.j2", recipe=escape(recipe), **diagram_context(spec, arch)
