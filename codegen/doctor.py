@@ -198,10 +198,12 @@ def check_clang(which: Which = shutil.which, run: Run = subprocess.run) -> list[
         checks.append(Check("clang", ok, f"{version} ({path}){note}", enables))
     else:
         checks.append(Check("clang", False, _not_found(names), enables))
-    arches = sorted(ARCHES.items())
+    arches = sorted((name, info) for name, info in ARCHES.items() if info.clang_target)
     if path:
         with ThreadPoolExecutor(max_workers=len(arches)) as pool:
-            results = list(pool.map(lambda a: _clang_target(run, path, a[1].clang_target), arches))
+            results = list(
+                pool.map(lambda a: _clang_target(run, path, a[1].clang_target or ""), arches)
+            )
     else:
         results = [(False, "no clang")] * len(arches)
     for (arch, tool), (ok, why) in zip(arches, results, strict=True):
@@ -214,23 +216,28 @@ def check_clang(which: Which = shutil.which, run: Run = subprocess.run) -> list[
     return checks
 
 
-def check_qemu_arm(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
-    """qemu-user with the 32-bit arm cross compiler: builds a static program and runs it."""
-    enables = "running the C harness on real 32-bit arm"
-    qemu_names, cross_name = ["qemu-arm-static", "qemu-arm"], "arm-linux-gnueabihf-gcc"
+def check_qemu(
+    arch: str, which: Which = shutil.which, run: Run = subprocess.run
+) -> Check:
+    """qemu-user with the arch's cross compiler: builds a static program and runs it."""
+    info = ARCHES[arch]
+    assert info.qemu is not None
+    name = f"qemu-{info.qemu.removeprefix('qemu-').removesuffix('-static')}"
+    enables = f"running the C harness on real {info.description}"
+    qemu_names, cross_name = [info.qemu, info.qemu.removesuffix("-static")], info.gcc[0]
     qemu, cross = _find(which, qemu_names), which(cross_name)
     if not qemu or not cross:
         missing = [] if qemu else [_not_found(qemu_names)]
         missing += [] if cross else [f"{cross_name} not found on PATH"]
-        return Check("qemu-arm", False, "; ".join(missing), enables)
+        return Check(name, False, "; ".join(missing), enables)
     with tempfile.TemporaryDirectory(prefix="swapgen-doctor-") as tmp:
-        binary = str(Path(tmp) / "hello-arm")
-        ok, why = _call(run, [cross, "-static", "-x", "c", "-", "-o", binary], HELLO_C)
+        binary = str(Path(tmp) / f"hello-{arch}")
+        ok, why = _call(run, [cross, "-x", "c", "-", "-o", binary], HELLO_C)
         if ok:
-            ok, why = _call(run, [qemu, binary])
-    note = "" if Path(qemu).name == "qemu-arm-static" else "; the tests look for qemu-arm-static"
+            ok, why = _call(run, [qemu, "-L", info.sysroot, binary])
+    note = "" if Path(qemu).name == info.qemu else f"; the tests look for {info.qemu}"
     detail = f"{qemu} with {cross}{note}" + ("" if ok else f": {why}")
-    return Check("qemu-arm", ok, detail, enables)
+    return Check(name, ok, detail, enables)
 
 
 def check_perl(which: Which = shutil.which, run: Run = subprocess.run) -> Check:
@@ -341,7 +348,7 @@ def run_checks(
         check_git(which, run),
         check_cc(which, run),
         *check_clang(which, run),
-        check_qemu_arm(which, run),
+        *(check_qemu(arch, which, run) for arch, info in ARCHES.items() if info.qemu),
         check_perl(which, run),
         check_tree(tree),
         *check_tarballs(),

@@ -106,3 +106,15 @@ def test_definitions_in_any_branch_and_the_define_parts():
         "PTE_MARKER_GUARD", None, "\t\t\t", "BIT(2)"
     )
     assert define.head == "#define  PTE_MARKER_GUARD\t\t\t"
+
+
+def test_extern_inline_helpers_are_helpers_too():
+    """Alpha writes its swap helpers ``extern inline``; a fold of __swp_entry needs them."""
+    text = (
+        "extern inline pte_t mk_pte_of(unsigned long t, unsigned long o)\n"
+        "{ pte_t p; pte_val(p) = (t << 32) | (o << 40); return p; }\n"
+        "#define __swp_entry(t, o) ((swp_entry_t) { pte_val(mk_pte_of((t), (o))) })\n"
+    )
+    assert definitions(text) == {"mk_pte_of": 1, "__swp_entry": 3}
+    scan = scan_headers([("pgtable.h", text)], {})
+    assert scan.functions["mk_pte_of"].where == "pgtable.h:1"

@@ -67,7 +67,10 @@ def test_arch_facts_word_size_and_aliases():
         "s390": (64, 64),
         "loongarch64": (64, 64),
         "arm": (32, 32),
+        "alpha": (64, 64),
     }
+    assert ARCHES["alpha"].clang_target is None  # clang-19 cannot build for it; its gcc can
+    assert ARCHES["alpha"].sysroot == "/usr/alpha-linux-gnu"
     assert canonical_arch("AArch64") == "arm64"
     assert canonical_arch(" s390x ") == "s390"
     assert canonical_arch("sparc") == "sparc"  # unknown names pass through for a clear error

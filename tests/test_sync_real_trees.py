@@ -180,6 +180,32 @@ def test_one_edited_value_is_caught_at_its_file_and_line(tmp_path):
     assert "drift, 1 error(s), 1 warning(s)" in text.err
 
 
+def test_a_test_helper_blind_to_its_own_bit_is_an_error_at_its_line(tmp_path):
+    """pte_swp_exclusive() that misses the bit pte_swp_mkexclusive() sets loses the flag, as
+    alpha's did from 6.6 to 6.14 (its int result dropped bit 39): SWP528, not unevaluable."""
+    tree = copy_tree("6.12", tmp_path / "linux")
+    pgtable = tree / "arch/x86/include/asm/pgtable.h"
+    text = pgtable.read_text()
+    good = "return pte_flags(pte) & _PAGE_SWP_EXCLUSIVE;"
+    assert text.count(good) == 1
+    pgtable.write_text(text.replace(good, "return pte_flags(pte) & (_PAGE_SWP_EXCLUSIVE << 1);"))
+    helper = 1 + next(
+        i for i, line in enumerate(text.split("\n")) if "int pte_swp_exclusive(" in line
+    )
+    code, report = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "x86_64")
+    assert code == 1
+    assert [(f["rule"], f["file"], f["line"], f["message"]) for f in report["findings"]] == [
+        (
+            "SWP528",
+            "arch/x86/include/asm/pgtable.h",
+            helper,
+            "x86_64 exclusive: pte_swp_exclusive() is false for a PTE that "
+            "pte_swp_mkexclusive() gave bit 3; the flag is lost (does its return type hold "
+            "the bit?)",
+        )
+    ]
+
+
 def test_macros_spelled_differently_but_behaving_the_same_are_in_sync(tmp_path):
     tree = copy_tree("6.12", tmp_path / "linux")
     header = tree / "arch/arm64/include/asm/pgtable.h"

@@ -43,8 +43,11 @@ MAX_HEADER_BYTES = 4 * 1024 * 1024
 DEFINE_RE = re.compile(r"^(\s*#\s*define\s+)([A-Za-z_]\w*)(\(([^)]*)\))?(\s*)(.*)$", re.S)
 """``#define NAME(params) body``: prefix, name, (params), params, separator, body."""
 DIRECTIVE_RE = re.compile(r"^\s*#\s*(\w+)\s*(.*)$", re.S)
-FUNCTION_RE = re.compile(r"^\s*static\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\(")
-"""The first line of a ``static inline`` (or ``__always_inline``) helper: its name."""
+FUNCTION_RE = re.compile(
+    r"^\s*(?:static|extern)\s+(?:__always_inline|inline)\b[^;{(]*?\b([A-Za-z_]\w*)\s*\("
+)
+"""The first line of a ``static inline`` (or ``__always_inline``) helper: its name. Alpha
+writes its helpers ``extern inline``."""
 GATE_RE = re.compile(r"!?\(?\s*(?:defined\s*\(?\s*|IS_ENABLED\s*\(\s*)?(CONFIG_\w+)\s*\)?\s*\)?")
 """A condition that is one Kconfig option, possibly negated."""
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)

@@ -19,7 +19,7 @@ class ArchInfo:
     word_bits: int  # BITS_PER_LONG
     pte_bits: int  # width of pteval_t
     big_endian: bool
-    clang_target: str  # clang --target=
+    clang_target: str | None  # clang --target=; None where clang-19 has no such target
     gcc: tuple[str, ...]  # Debian's cross gcc for the target, by command name
     subject_prefix: str  # how the arch's mm patches start their subject line
     scan_config: Mapping[str, ConfigValue] = field(default_factory=dict)
@@ -28,6 +28,18 @@ class ArchInfo:
     msb0_comments: bool = False  # its comments number bits from the MSB (s390)
     page_size_macros: bool = False  # its swap macros use PAGE_SHIFT, defined elsewhere
     aliases: tuple[str, ...] = ()  # other names for it (uname -m, Debian, QEMU)
+    qemu: str | None = None  # qemu-user that runs its binaries, where the tests run them
+
+    @property
+    def sysroot(self) -> str:
+        """Where Debian's cross libc for its gcc lives: qemu's -L for a dynamic binary (a
+        static glibc binary crashes qemu-alpha 7.2)."""
+        return "/usr/" + self.gcc[0].removesuffix("-gcc")
+
+    def compiler_names(self) -> str:
+        """The compilers that build for it, as a message names them."""
+        return " or ".join([*self.gcc, *([f"clang-19 --target={self.clang_target}"]
+                                         if self.clang_target else [])])  # fmt: skip
 
 
 COMMON_SCAN_CONFIG: Mapping[str, ConfigValue] = MappingProxyType(
@@ -86,7 +98,11 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "arm", "arm", "32-bit ARM", 32, 32, False, "arm-linux-gnueabihf",
             ("arm-linux-gnueabihf-gcc",), "ARM: mm",
-            aliases=("arm32", "armhf", "armv7"),
+            aliases=("arm32", "armhf", "armv7"), qemu="qemu-arm-static",
+        ),
+        ArchInfo(
+            "alpha", "alpha", "Alpha", 64, 64, False, None, ("alpha-linux-gnu-gcc",), "alpha:",
+            {"CONFIG_64BIT": True}, qemu="qemu-alpha-static",
         ),
     )
 })  # fmt: skip

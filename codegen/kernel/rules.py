@@ -129,6 +129,14 @@ _rule(
       defined in the tree's headers, or has another value.""",
 )
 _rule(
+    "SWP528",
+    "error",
+    "pte_swp_* test helper misses its bit",
+    """The flag's set and clear helpers agree on one bit, but its test helper is false for
+      a PTE with that bit set, so the kernel never sees the flag. Alpha's pte_swp_exclusive()
+      returned the 64-bit mask of bit 39 as an int, which keeps none of it.""",
+)
+_rule(
     "SWP531",
     "error",
     "Kconfig select differs",

@@ -64,6 +64,7 @@ class ArchBehaviour:
     type_bits: list[int] = field(default_factory=list)  # each type bit a round trip kept
     always_set: int = 0
     flags: dict[str, int] = field(default_factory=dict)
+    blind_tests: set[str] = field(default_factory=set)  # flags whose test misses their bit
     unevaluated: set[str] = field(default_factory=set)  # flags whose helpers did not fold
     helpers: dict[str, str] = field(default_factory=dict)  # helper name -> file:line
     problems: list[Unevaluable] = field(default_factory=list)
@@ -149,8 +150,8 @@ def _ready(scan: HeaderScan, names: Sequence[str], arch: str, source: str) -> Co
     compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
     if compiler is None:
         raise Unevaluable(
-            f"{arch}: no compiler for {info.clang_target} (install {' or '.join(info.gcc)}, "
-            "or clang-19) to evaluate the tree's swap-PTE code",
+            f"{arch}: no compiler for it (install {info.compiler_names()}) to evaluate the "
+            "tree's swap-PTE code",
             source,
         )
     return compiler
@@ -307,6 +308,12 @@ def _infer(
             continue
         made, test, cleared, retest = (values[key] & layout.value_mask(64) for key in keys)
         bit = layout.single_bit(made)
+        if bit is not None and test == 0 and cleared == 0 and retest == 0:
+            # set and clear agree on one bit, and the test does not see it (alpha's int
+            # pte_swp_exclusive() dropped bit 39): a bug, not something left unevaluated
+            behaviour.flags[kind.name] = bit
+            behaviour.blind_tests.add(kind.name)
+            continue
         if bit is None or test != 1 or cleared != 0 or retest != 0:
             behaviour.problems.append(
                 Unevaluable(

@@ -289,6 +289,14 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> Iterat
         what = f"{name} {kind.name} swap bit"
         tree_bit = b.flags.get(kind.name)
         yield from _differs("SWP523", name, where, what, tree_bit, flag.bit if flag else None, _bit)
+        if kind.name in b.blind_tests:
+            message = (
+                f"{name} {kind.name}: {kind.test_helper}() is false for a PTE that "
+                f"{kind.set_helper}() gave bit {tree_bit}; the flag is lost (does its return "
+                "type hold the bit?)"
+            )
+            where = _where(facts, [kind.test_helper], main_header)
+            yield _finding("SWP528", name, where, message, tree_bit)
 
 
 def _compare_macro_names(arch: Arch, facts: ArchFacts, main_header: str) -> Iterator[Finding]:
