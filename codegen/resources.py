@@ -62,10 +62,10 @@ def resolve_spec(arg: str | None) -> Path:
     path = Path(arg)
     if path.is_file():
         return path
-    if path.exists():
-        raise SwapgenError(f"{arg}: not a regular file")
     for spec in bundled_specs():
         if arg in (spec.stem, spec.name, spec.stem.removeprefix("linux-")):
-            return spec
+            return spec  # also beside a directory of that name: a tree is often called 6.12
+    if path.exists():
+        raise SwapgenError(f"{arg}: not a regular file")
     names = ", ".join(s.stem for s in bundled_specs())
     raise SwapgenError(f"{arg}: no such spec file, and not a bundled spec (bundled: {names})")

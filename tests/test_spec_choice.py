@@ -72,3 +72,14 @@ def test_a_tree_older_than_every_spec_is_told_to_pass_one(tmp_path):
     assert result.code == 2
     assert result.err.count("\n") == 1
     assert "is Linux 5.10, older than every bundled spec (the oldest is linux-5.14)" in result.err
+
+
+def test_a_version_beside_a_directory_of_that_name_is_the_bundled_spec(tmp_path, monkeypatch):
+    """A tree unpacked as ./6.12 does not hide the bundled 6.12 from --spec 6.12."""
+    (tmp_path / "6.12").mkdir()
+    monkeypatch.chdir(tmp_path)
+    shown = run_main("show", "--spec", "6.12", "--format", "json")
+    assert shown.code == 0, shown.err
+    assert json.loads(shown.out)["spec"] == "linux-6.12"
+    (tmp_path / "mine").mkdir()
+    assert run_main("show", "--spec", "mine").err == "swapgen: error: mine: not a regular file\n"
