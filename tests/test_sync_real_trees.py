@@ -344,6 +344,15 @@ def test_a_tree_with_markers_needs_a_template_that_has_them(tmp_path):
     assert result.out == ""
 
 
+def test_a_tree_with_markers_against_a_release_without_them():
+    """6.1's markers against 5.14's spec: the uffd-wp marker is the drift; its mask is the
+    mask, not a second marker on bit 0."""
+    code, report = sync_json("--tree", str(kernel_tree("6.1")), "--spec", "5.14")
+    assert code == 1
+    markers = [f["message"] for f in report["findings"] if f["rule"] in ("SWP511", "SWP512")]
+    assert markers == ["PTE_MARKER_UFFD_WP (bit 0) is in the tree, not the spec"]
+
+
 def test_clashes_inside_the_tree_are_reported_as_such(tmp_path):
     tree = copy_tree("6.12", tmp_path / "linux")
     swapops = tree / "include/linux/swapops.h"

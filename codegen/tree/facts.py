@@ -196,11 +196,13 @@ def _numbers(
 
 def _read_markers(facts: GenericFacts, spec: Spec, scan: HeaderScan, base: Config) -> None:
     names = [n for n, m in scan.macros.items() if n.startswith("PTE_MARKER_") and m.params is None]
+    # a spec of a release without markers does not name the mask: take it by its suffix
+    mask_name = spec.markers.mask_macro if spec.markers else None
     for name, value in values(scan, base, DataModel(64, 64), names).items():
         macro = scan.macros[name]
         if isinstance(value, Unevaluable):
             facts.problems.append(value)
-        elif spec.markers and name == spec.markers.mask_macro:
+        elif name == mask_name or (mask_name is None and name.endswith("_MASK")):
             facts.marker_mask = Located(value, macro.file, macro.line)
         elif (bit := layout.single_bit(value)) is not None:
             facts.markers[name] = Located(bit, macro.file, macro.line)
