@@ -128,3 +128,37 @@ def copy_tree(version: str, dest: Path) -> Path:
     """A private, writable copy of the extracted tree."""
     shutil.copytree(kernel_tree(version), dest)
     return dest
+
+
+ALPHA_PGTABLE = "arch/alpha/include/asm/pgtable.h"
+ALPHA_BLIND_TEST = "static inline int pte_swp_exclusive(pte_t pte)"
+"""Debian's 6.12 (6.12.117) has it, as 6.6-6.14 do: the int cannot hold the exclusive bit,
+39, so sync reports SWP528 there. 6.1 has no exclusive bit on alpha."""
+
+KNOWN_BUGS: dict[str, list[tuple[str, str, str]]] = {
+    "6.1": [],
+    "6.12": [("SWP528", ALPHA_PGTABLE, ALPHA_BLIND_TEST)],
+}
+"""(rule, file, the line's text) of each real bug sync finds in a Debian tree: the whole
+drift of that tree against its own spec."""
+
+
+def known_bugs(version: str, root: Path | None = None) -> list[tuple[str, str, int]]:
+    """KNOWN_BUGS of a tree as (rule, file, line), the line looked up in the tree's text."""
+    root = root or kernel_tree(version)
+    found = []
+    for rule, path, text in KNOWN_BUGS[version]:
+        lines = (root / path).read_text().split("\n")
+        found.append((rule, path, 1 + next(i for i, line in enumerate(lines) if text in line)))
+    return found
+
+
+def copy_fixed_tree(version: str, dest: Path) -> Path:
+    """A writable copy with its known bugs fixed as upstream would (alpha's helper returns
+    bool), for tests that need a tree in sync with its spec."""
+    copy_tree(version, dest)
+    for _rule, path, text in KNOWN_BUGS[version]:
+        assert text == ALPHA_BLIND_TEST
+        file = dest / path
+        file.write_text(file.read_text().replace(text, text.replace("int ", "bool ", 1)))
+    return dest

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,16 +11,16 @@ import pytest
 
 from codegen.patch import gitrepo
 from tests.conftest import REPO, git, guard_spec, require_tool, run_main
-from tests.kernel_trees import kernel_tree
+from tests.kernel_trees import copy_fixed_tree
 
 AUTHOR = ("Ada Lovelace", "ada@example.org")
 
 
 @pytest.fixture(scope="module")
 def base_repo(tmp_path_factory) -> Path:
-    """A git repository of the 6.12 paths the specs need, plus scripts/ (checkpatch)."""
-    root = tmp_path_factory.mktemp("kernel") / "linux"
-    shutil.copytree(kernel_tree("6.12"), root)
+    """A git repository of the 6.12 paths the specs need, plus scripts/ (checkpatch), with
+    the tree's one real bug fixed so that it starts in sync with the 6.12 spec."""
+    root = copy_fixed_tree("6.12", tmp_path_factory.mktemp("kernel") / "linux")
     git(root, "init", "-q", "-b", "master")
     git(root, "config", "user.name", AUTHOR[0])
     git(root, "config", "user.email", AUTHOR[1])

@@ -122,6 +122,7 @@ FACTS_6_19 = {
     "s390": ((2, 5), (12, 52, False), (1, None, 11)),
     "loongarch64": ((16, 7), (24, 40, False), (None, None, 23)),
     "arm": ((2, 5), (8, 24, False), (None, None, 7)),
+    "alpha": ((32, 7), (40, 24, False), (None, None, 39)),
 }
 
 
