@@ -13,10 +13,17 @@ from __future__ import annotations
 from codegen.csrc.preprocess import HeaderScan, scan_headers
 from codegen.csrc.probe import called_function
 from codegen.kernel.arches import arch_info, page_size_macros
+from codegen.kernel.flags import FLAGS
 from codegen.report.finding import Finding, finding
 from codegen.review.postimage import post_image
 from codegen.spec.model import Arch
-from codegen.tree.behaviour import fold_helpers, standalone_call
+from codegen.tree.behaviour import (
+    blind_flag_tests,
+    blind_test_message,
+    fold_helpers,
+    helper_location,
+    standalone_call,
+)
 from codegen.tree.reading import arch_model, scan_config
 
 
@@ -60,4 +67,17 @@ def evaluate_helpers(
         else:
             continue  # needs definitions the diff does not show: review --tree reads them
         findings.append(finding("SWP590", place[0], place[1], message, arch=arch.name, patch=patch))
+    for flag, bit in blind_flag_tests(scan, arch.name, predefined, config).items():
+        kind = FLAGS[flag]
+        changed = [helpers[n] for n in kind.helpers if n in helpers]
+        if not changed:
+            continue  # a bug the diff only shows, not one it makes
+        where = helper_location(scan, kind.test_helper) or f"{changed[0][0]}:{changed[0][1]}"
+        test_file, test_line = where.rsplit(":", 1)
+        message = blind_test_message(arch.name, kind, bit)
+        findings.append(
+            finding(
+                "SWP528", test_file, int(test_line), message, arch=arch.name, patch=changed[0][2]
+            )
+        )
     return findings

@@ -66,9 +66,10 @@ def introduced(spec: Spec, base: FileSource, image: PostImage) -> list[Finding]:
     ]
 
 
-CONSISTENCY_RULES = ("SWP525", "SWP541", "SWP590")
-"""Sync rules about the tree itself (incomplete helpers, a comment against the code, what
-cannot be evaluated); the others compare the tree with the spec."""
+CONSISTENCY_RULES = ("SWP525", "SWP528", "SWP541", "SWP590")
+"""Sync rules about the tree itself (incomplete helpers, a test helper blind to its bit, a
+comment against the code, what cannot be evaluated); the others compare the tree with the
+spec."""
 
 
 def is_drift(found: Finding) -> bool:

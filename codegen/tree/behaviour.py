@@ -302,19 +302,16 @@ def _infer(
     )
     behaviour.always_set = base & ~offset_mask if behaviour.inverted else base
     for kind in flags:  # the helpers run on an empty PTE, so only their own bit can show
-        keys = [f"F {kind.name} {step}" for step in ("set", "test", "clear", "retest")]
-        if not all(key in values for key in keys):
+        outcome = flag_outcome(values, kind)
+        if outcome is None:
             behaviour.unevaluated.add(kind.name)
             continue
-        made, test, cleared, retest = (values[key] & layout.value_mask(64) for key in keys)
-        bit = layout.single_bit(made)
-        if bit is not None and test == 0 and cleared == 0 and retest == 0:
-            # set and clear agree on one bit, and the test does not see it (alpha's int
-            # pte_swp_exclusive() dropped bit 39): a bug, not something left unevaluated
+        bit, sees_it = outcome
+        if bit is not None and not sees_it:
             behaviour.flags[kind.name] = bit
             behaviour.blind_tests.add(kind.name)
             continue
-        if bit is None or test != 1 or cleared != 0 or retest != 0:
+        if bit is None:
             behaviour.problems.append(
                 Unevaluable(
                     f"{arch}: the {kind.name} helpers do not set, test and clear one bit "
@@ -324,6 +321,57 @@ def _infer(
             )
             continue
         behaviour.flags[kind.name] = bit
+
+
+def flag_outcome(values: Mapping[str, int], kind: FlagKind) -> tuple[int | None, bool] | None:
+    """What a flag's folded round trip shows: (its bit, whether the test helper sees it);
+    the bit is None when set and clear do not agree on one bit, and the outcome None when the
+    round trip did not fold. A bit the test does not see (alpha's int pte_swp_exclusive()
+    dropped bit 39) is a bug, not something left unevaluated."""
+    keys = [f"F {kind.name} {step}" for step in ("set", "test", "clear", "retest")]
+    if not all(key in values for key in keys):
+        return None
+    made, test, cleared, retest = (values[key] & layout.value_mask(64) for key in keys)
+    bit = layout.single_bit(made)
+    if bit is None or cleared != 0 or retest != 0 or test not in (0, 1):
+        return None, False
+    return bit, test == 1
+
+
+def blind_test_message(arch: str, kind: FlagKind, bit: int | None) -> str:
+    """SWP528's text, as sync and review give it."""
+    return (
+        f"{arch} {kind.name}: {kind.test_helper}() is false for a PTE that {kind.set_helper}() "
+        f"gave bit {bit}; the flag is lost (does its return type hold the bit?)"
+    )
+
+
+def blind_flag_tests(
+    scan: HeaderScan,
+    arch: str,
+    predefined: dict[str, str],
+    config: Mapping[str, bool | int] | None = None,
+) -> dict[str, int]:
+    """Flags whose three helpers ``scan`` defines and whose test misses the bit set and clear
+    agree on: flag name -> bit. For a series' diff, which may show only those helpers."""
+    info = arch_info(arch)
+    compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
+    flags = [k for k in FLAG_KINDS if all(helper_location(scan, n) for n in k.helpers)]
+    if compiler is None or not flags:
+        return {}
+    snippets = _Snippets(scan, predefined)
+    try:
+        probes = _flag_probes(scan, snippets.needs, flags)
+    except Unevaluable:
+        return {}  # what the helpers use is not all shown: review --tree reads it
+    shim = _shim(arch, info.pte_bits, predefined, config or {})
+    values = _fold(shim, snippets.all(), probes, compiler).values
+    blind = {}
+    for kind in flags:
+        outcome = flag_outcome(values, kind)
+        if outcome is not None and outcome[0] is not None and not outcome[1]:
+            blind[kind.name] = outcome[0]
+    return blind
 
 
 def _field(

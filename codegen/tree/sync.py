@@ -15,6 +15,7 @@ from codegen.csrc.preprocess import Unevaluable, values
 from codegen.kernel.flags import FLAG_KINDS
 from codegen.report.finding import Finding, finding
 from codegen.spec.model import Arch, Spec
+from codegen.tree.behaviour import blind_test_message
 from codegen.tree.facts import (
     ArchFacts,
     GenericFacts,
@@ -290,12 +291,8 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> Iterat
         tree_bit = b.flags.get(kind.name)
         yield from _differs("SWP523", name, where, what, tree_bit, flag.bit if flag else None, _bit)
         if kind.name in b.blind_tests:
-            message = (
-                f"{name} {kind.name}: {kind.test_helper}() is false for a PTE that "
-                f"{kind.set_helper}() gave bit {tree_bit}; the flag is lost (does its return "
-                "type hold the bit?)"
-            )
             where = _where(facts, [kind.test_helper], main_header)
+            message = blind_test_message(name, kind, tree_bit)
             yield _finding("SWP528", name, where, message, tree_bit)
 
 
