@@ -216,10 +216,9 @@ def check_clang(which: Which = shutil.which, run: Run = subprocess.run) -> list[
     return checks
 
 
-def check_qemu(
-    arch: str, which: Which = shutil.which, run: Run = subprocess.run
-) -> Check:
-    """qemu-user with the arch's cross compiler: builds a static program and runs it."""
+def check_qemu(arch: str, which: Which = shutil.which, run: Run = subprocess.run) -> Check:
+    """qemu-user with the arch's cross compiler: builds a program against the cross libc and
+    runs it."""
     info = ARCHES[arch]
     assert info.qemu is not None
     name = f"qemu-{info.qemu.removeprefix('qemu-').removesuffix('-static')}"

@@ -114,7 +114,6 @@ def _place_notes(
         half = max(len(text) for text, _ in words) * NOTE_CHAR / 2
         centre = max(centre, half + 4)
         span = (centre - half - 3, centre + half + 3)
-
         first = 0
         while not all(_row_free(taken, first + i, span) for i in range(len(words))):
             first += 1

@@ -5,7 +5,9 @@ their own line numbers, and read with the one C reader; each ``__swp_*`` macro o
 ``pte_swp_*`` helper the series adds is folded on its own by the arch's compiler (never
 run). A helper that still calls or reads something at run time, or calls a function the
 series does not define, is reported at its line (SWP590); a helper that needs definitions
-the diff does not show is left to ``review --tree``, which reads the whole tree.
+the diff does not show is left to ``review --tree``, which reads the whole tree. A flag whose
+three helpers the diff shows has its round trip folded as sync folds a tree's: a test helper
+that misses the bit the others agree on is SWP528.
 """
 
 from __future__ import annotations
