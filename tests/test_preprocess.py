@@ -118,3 +118,21 @@ def test_extern_inline_helpers_are_helpers_too():
     assert definitions(text) == {"mk_pte_of": 1, "__swp_entry": 3}
     scan = scan_headers([("pgtable.h", text)], {})
     assert scan.functions["mk_pte_of"].where == "pgtable.h:1"
+
+
+def test_a_helper_a_generator_macro_defines_is_a_helper():
+    """arc defines its pte_swp_* helpers with PTE_BIT_FUNC(swp_mkexclusive, |= ...)."""
+    text = (
+        "#define PTE_BIT_FUNC(fn, op) \\\n"
+        "\tstatic inline pte_t pte_##fn(pte_t pte) { pte_val(pte) op; return pte; }\n"
+        "PTE_BIT_FUNC(swp_mkexclusive, |= (1 << 5));\n"
+        "PTE_BIT_FUNC(swp_clear_exclusive, &= ~(1 << 5));\n"
+    )
+    scan = scan_headers([("bits.h", text)], {})
+    made = scan.functions["pte_swp_mkexclusive"]
+    assert made.where == "bits.h:3"
+    assert (
+        made.text
+        == "static inline pte_t pte_swp_mkexclusive(pte_t pte) { pte_val(pte) |= (1 << 5); return pte; }"
+    )
+    assert scan.functions["pte_swp_clear_exclusive"].where == "bits.h:4"

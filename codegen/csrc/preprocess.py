@@ -103,6 +103,19 @@ def generated_function(code: str, names: Iterable[str], prefix: str) -> str | No
     return None
 
 
+def _split_arguments(text: str) -> list[str]:
+    """A macro call's arguments: split at the commas outside parentheses, stripped."""
+    arguments, depth, current = [], 0, ""
+    for char in text:
+        if char == "," and depth == 0:
+            arguments.append(current.strip())
+            current = ""
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        current += char
+    return [*arguments, current.strip()]
+
+
 def directive(code: str) -> tuple[str, str] | None:
     """(``if``, rest) for a preprocessor line; None for any other line."""
     match = DIRECTIVE_RE.match(code)
@@ -592,6 +605,8 @@ class _Reader:
             if found is None:
                 if active and "(" in code and (name := function_name(code)):
                     index = self._take_function(path, lines, index - 1, name)
+                elif active and (made := self._generated(code)) is not None:
+                    self.scan.functions[made[0]] = Function(made[0], made[1], path, line.line)
                 continue
             if self._conditional(stack, *found, f"{path}:{line.line}"):
                 active = all(frame.active for frame in stack)
@@ -672,6 +687,25 @@ class _Reader:
             target = include_target(include.group(1), path, self.texts) if include else None
             if target and target != path:
                 visit(target)
+
+    def _generated(self, code: str) -> tuple[str, str] | None:
+        """(name, text) of the inline helper a file-level call of a generator macro defines
+        (arc's ``PTE_BIT_FUNC(swp_mkexclusive, |= (_PAGE_SWP_EXCLUSIVE));``), else None."""
+        match = GENERATOR_CALL_RE.match(code)
+        macro = self.scan.macros.get(code.split("(", 1)[0].strip()) if match else None
+        if match is None or macro is None or macro.params is None:
+            return None
+        if not macro.body.lstrip().startswith("static inline"):
+            return None
+        arguments = _split_arguments(match.group(1))
+        if len(arguments) != len(macro.params):
+            return None
+        values = dict(zip(macro.params, arguments, strict=True))
+        pattern = r"\b(" + "|".join(map(re.escape, macro.params)) + r")\b"
+        text = re.sub(pattern, lambda m: values[m.group(1)], macro.body)
+        text = re.sub(r"\s*##\s*", "", text)
+        name = function_name(text)
+        return (name, text) if name else None
 
     def _take_function(
         self, path: str, lines: Sequence[LogicalLine], start: int, name: str
