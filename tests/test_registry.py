@@ -68,6 +68,7 @@ def test_arch_facts_word_size_and_aliases():
         "loongarch64": (64, 64),
         "arm": (32, 32),
         "alpha": (64, 64),
+        "arc": (32, 32),
     }
     assert ARCHES["alpha"].clang_target is None  # clang-19 cannot build for it; its gcc can
     assert ARCHES["alpha"].sysroot == "/usr/alpha-linux-gnu"

@@ -123,6 +123,7 @@ FACTS_6_19 = {
     "loongarch64": ((16, 7), (24, 40, False), (None, None, 23)),
     "arm": ((2, 5), (8, 24, False), (None, None, 7)),
     "alpha": ((32, 7), (40, 24, False), (None, None, 39)),
+    "arc": ((0, 5), (13, 19, False), (None, None, 5)),
 }
 
 
@@ -140,7 +141,7 @@ def test_6_19_fields_and_flags_are_the_documented_ones():
             shown["flags"]["uffd_wp"],
             shown["flags"]["exclusive"],
         ) == flags, arch
-        assert shown["pte_bits"] == (32 if arch == "arm" else 64)
+        assert shown["pte_bits"] == (32 if arch in ("arm", "arc") else 64)
 
 
 def test_6_19_types_and_markers_are_the_documented_ones():

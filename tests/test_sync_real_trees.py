@@ -37,6 +37,7 @@ def test_6_1_tree_matches_the_6_1_spec():
         "loongarch64",
         "arm",
         "alpha",
+        "arc",
     ]
     # The one genuine finding: riscv's layout comment says the offset starts at bit 10,
     # while __SWP_OFFSET_SHIFT (__SWP_TYPE_BITS + __SWP_TYPE_SHIFT) makes it 11.
@@ -350,7 +351,7 @@ def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
     )
     imported = yaml.safe_load(result.out)
     assert list(imported["arches"]) == [
-        "x86_64", "arm64", "riscv64", "powerpc64", "s390", "arm", "alpha",
+        "x86_64", "arm64", "riscv64", "powerpc64", "s390", "arm", "alpha", "arc",
     ]  # fmt: skip
     spec = tmp_path / "imported.yaml"
     spec.write_text(result.out)

@@ -104,6 +104,10 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "alpha", "alpha", "Alpha", 64, 64, False, None, ("alpha-linux-gnu-gcc",), "alpha:",
             {"CONFIG_64BIT": True}, qemu="qemu-alpha-static",
         ),
+        ArchInfo(
+            "arc", "arc", "ARC (ARCv2, 32-bit PTE)", 32, 32, False, None,
+            ("arc-linux-gnu-gcc",), "ARC:", {"CONFIG_ISA_ARCV2": True},
+        ),
     )
 })  # fmt: skip
 

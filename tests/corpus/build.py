@@ -448,11 +448,11 @@ def build_more(k: Kernel) -> None:
     k.commit("mm: add SWP_FOO", "Counted this time.")
     write("25-count-subtracted", {"series.mbox": as_mbox(k.format_patch())})
 
-    # 26: a marker at bit 23, inside every offset (near miss of 07)
+    # 26: a marker at bit 18, inside every offset (arc's is 19 bits; near miss of 07)
     k.reset()
-    k.edit(SWAPOPS, *marker_define("HIGH", "BIT(23)", "(BIT(2) - 1 | BIT(23))"))
+    k.edit(SWAPOPS, *marker_define("HIGH", "BIT(18)", "(BIT(2) - 1 | BIT(18))"))
     k.edit(SWAPOPS, *marker_helpers("HIGH"))
-    k.commit("mm: add PTE_MARKER_HIGH", "A marker in bit 23.")
+    k.commit("mm: add PTE_MARKER_HIGH", "A marker in bit 18.")
     write("26-marker-high-but-inside", {"series.mbox": as_mbox(k.format_patch())})
 
     # 27: a wider arm type field (near miss of 13: no SWP302)
