@@ -69,8 +69,9 @@ def flag_of_helper(helper: str) -> FlagKind | None:
 
 
 def flag_of_macro_name(name: str) -> FlagKind | None:
-    """The flag a swap-PTE macro name spells (_PAGE_SWP_UFFD_WP, PTE_SWP_EXCLUSIVE)."""
-    if "SWP" not in name or name.endswith("_SHIFT"):
+    """The flag a swap-PTE macro name spells (_PAGE_SWP_UFFD_WP, PTE_SWP_EXCLUSIVE); not the
+    feature switch __HAVE_ARCH_PTE_SWP_EXCLUSIVE (v5.19-v6.2), which holds no bit."""
+    if "SWP" not in name or name.endswith("_SHIFT") or name.startswith("__HAVE_ARCH_"):
         return None
     return next((kind for kind in FLAG_KINDS if kind.word in name), None)
 

@@ -777,9 +777,20 @@ class Review:
             if flag is None:
                 self._check_field_macro(changes, arch, name, where)
                 continue
-            bit = self.bit(changes, name, arch)
+            found = self.bit_or_why(changes, name, arch)
+            bit = found if isinstance(found, int) else None
             new_flags[flag] = (bit, where)
             if bit is None:
+                if arch.flags.get(flag) is None or arch.flags[flag].macro != name:
+                    # a new flag bit the diff alone cannot place: said, not passed
+                    self.report(
+                        "SWP590",
+                        where.file,
+                        where.line,
+                        f"the series gives {arch.name} a swap bit for {flag}, {name}, which "
+                        f"cannot be evaluated from the diff alone ({found}); review with --tree",
+                        where.patch,
+                    )
                 continue
             after = self.layout_after(changes, arch)
             parts = [
