@@ -2,8 +2,9 @@
 
 gcc on the host compiles and runs tests/c/harness.c against each arch header; every line it
 prints is recomputed with codegen/layout.py. clang-19 compiles tests/c/compile_check.c for each
-arch's own target triple, or the arch's cross gcc where clang has no such target (alpha). The
-arches with a cross gcc and a qemu-user (32-bit arm, alpha) also run the harness for real.
+arch's own target triple, or the arch's cross gcc where clang has no such target (alpha, arc).
+The arches with a cross gcc and a qemu-user (arm64, riscv64, ppc64le, big-endian s390x, 32-bit
+arm, alpha) also run the harness for real.
 """
 
 from __future__ import annotations
