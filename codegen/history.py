@@ -59,26 +59,21 @@ def history(specs: Sequence[Spec], chosen: Mapping[str, bool] | None = None) -> 
         if any(config[name] != value for name, value in (chosen or {}).items()):
             continue
         types = tuple(tuple(layout.type_numbers(spec, config)) for spec in specs)
-        steps = tuple(
-            Step(
-                added=tuple(t for t in after if t not in before),
-                removed=tuple(t for t in before if t not in after),
-            )
-            for before, after in itertools.pairwise(types)
-        )
+        steps = _steps(types)
         maxes = tuple(layout.max_swapfiles(spec, config) for spec in specs)
         series.append(Series(config, maxes, types, steps))
-    return History(tuple(spec.name for spec in specs), gates, tuple(series), _marker_steps(specs))
+    markers = [tuple(m.name for m in spec.marker_list) for spec in specs]
+    return History(tuple(spec.name for spec in specs), gates, tuple(series), _steps(markers))
 
 
-def _marker_steps(specs: Sequence[Spec]) -> tuple[Step, ...]:
-    names = [tuple(m.name for m in spec.marker_list) for spec in specs]
+def _steps(per_release: Sequence[tuple[str, ...]]) -> tuple[Step, ...]:
+    """What each step from one release to the next added and removed, of names each has."""
     return tuple(
         Step(
-            added=tuple(m for m in after if m not in before),
-            removed=tuple(m for m in before if m not in after),
+            added=tuple(name for name in after if name not in before),
+            removed=tuple(name for name in before if name not in after),
         )
-        for before, after in itertools.pairwise(names)
+        for before, after in itertools.pairwise(per_release)
     )
 
 

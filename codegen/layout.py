@@ -250,6 +250,11 @@ def marker_mask(spec: Spec) -> int:
     return bits_mask(m.bit for m in spec.marker_list)
 
 
+def defined_marker_mask(spec: Spec) -> int | None:
+    """PTE_MARKER_MASK's value, or None for a release without markers, which has no mask."""
+    return marker_mask(spec) if spec.markers else None
+
+
 def marker_names(spec: Spec, offset: int) -> tuple[list[str], int]:
     """Marker names set in a marker entry's offset, and any set bits no marker defines."""
     names = [m.name for m in spec.marker_list if offset >> m.bit & 1]

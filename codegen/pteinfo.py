@@ -67,7 +67,7 @@ def explain(spec: Spec, arch: Arch, value: int, config: dict[str, bool]) -> dict
         flags=list(pte.flags),
         markers=markers,
         unknown_marker_bits=unknown_markers,
-        marker_mask_name=spec.markers.mask_macro if spec.markers else None,
+        marker_mask_name=spec.mask_macro,
         stray_bits=pte.stray_bits,
         max_swapfiles=limit,
     )

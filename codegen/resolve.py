@@ -122,7 +122,7 @@ def resolved_view(
         "gates": {g.count_macro: g.gate for g in spec.groups},
         "types": layout.type_numbers(spec, config),
         "markers": {m.name: m.bit for m in spec.marker_list},
-        "marker_mask": layout.marker_mask(spec) if spec.markers else None,
+        "marker_mask": layout.defined_marker_mask(spec),
         "naming": {
             key: getattr(spec.naming, key)
             for key in spec.naming.__dataclass_fields__  # stable, declared order

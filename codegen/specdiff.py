@@ -93,13 +93,11 @@ def _markers(old: Spec, new: Spec) -> list[Change]:
         for name in dict.fromkeys([*before, *after])
         if before.get(name) != after.get(name)
     ]
-    before_mask = layout.marker_mask(old) if old.markers else None
-    after_mask = layout.marker_mask(new) if new.markers else None
-    marker_set = old.markers or new.markers
-    if before_mask != after_mask and marker_set:
-        changes.append(
-            Change("markers", marker_set.mask_macro, before_mask, after_mask, unit="hex")
-        )
+    before_mask = layout.defined_marker_mask(old)
+    after_mask = layout.defined_marker_mask(new)
+    mask_name = old.mask_macro or new.mask_macro
+    if before_mask != after_mask and mask_name:
+        changes.append(Change("markers", mask_name, before_mask, after_mask, unit="hex"))
     return changes
 
 

@@ -88,21 +88,6 @@ GENERATOR_CALL_RE = re.compile(r"^\s*[A-Z_][A-Z0-9_]*\s*\(([^;]*)\)\s*;?\s*$")
 """A top-level macro call, such as ``PTE_BIT_FUNC(swp_mkexclusive, |= ...);``."""
 
 
-def generated_function(code: str, names: Iterable[str], prefix: str) -> str | None:
-    """The helper a generator macro's call at file level defines, when ``prefix`` and one
-    of its arguments spell one of ``names`` (arc writes ``PTE_BIT_FUNC(swp_mkexclusive,
-    ...)`` and sh ``PTE_BIT_FUNC(low, swp_mkexclusive, ...)`` for ``pte_swp_mkexclusive``)."""
-    match = GENERATOR_CALL_RE.match(code)
-    if match is None:
-        return None
-    wanted = set(names)
-    for argument in match.group(1).split(","):
-        name = prefix + argument.strip()
-        if name in wanted:
-            return name
-    return None
-
-
 def _split_arguments(text: str) -> list[str]:
     """A macro call's arguments: split at the commas outside parentheses, stripped."""
     arguments, depth, current = [], 0, ""
@@ -114,6 +99,21 @@ def _split_arguments(text: str) -> list[str]:
         depth += {"(": 1, ")": -1}.get(char, 0)
         current += char
     return [*arguments, current.strip()]
+
+
+def generated_function(code: str, names: Iterable[str], prefix: str) -> str | None:
+    """The helper a generator macro's call at file level defines, when ``prefix`` and one
+    of its arguments spell one of ``names`` (arc writes ``PTE_BIT_FUNC(swp_mkexclusive,
+    ...)`` and sh ``PTE_BIT_FUNC(low, swp_mkexclusive, ...)`` for ``pte_swp_mkexclusive``)."""
+    match = GENERATOR_CALL_RE.match(code)
+    if match is None:
+        return None
+    wanted = set(names)
+    for argument in _split_arguments(match.group(1)):
+        name = prefix + argument
+        if name in wanted:
+            return name
+    return None
 
 
 def directive(code: str) -> tuple[str, str] | None:

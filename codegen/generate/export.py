@@ -57,7 +57,7 @@ def export_data(spec: Spec) -> dict[str, Any]:
             for config in gate_combinations(spec)
         ],
         "markers": {m.name: m.bit for m in spec.marker_list},
-        "marker_mask": layout.marker_mask(spec) if spec.markers else None,
+        "marker_mask": layout.defined_marker_mask(spec),
         "arches": arches,
     }
 

@@ -661,7 +661,7 @@ class Review:
 
     def check_markers(self, changes: SeriesChanges) -> None:
         spec = self.spec
-        mask_name = spec.markers.mask_macro if spec.markers else None
+        mask_name = spec.mask_macro
         markers = {m.name: m.bit for m in spec.marker_list}
         edited = {n for n, _, _ in changes.removed_defines if n.startswith("PTE_MARKER_")}
         defined = {n for n, _, _ in changes.defines}

@@ -177,6 +177,11 @@ class Spec:
         return self.markers.markers if self.markers else ()
 
     @property
+    def mask_macro(self) -> str | None:
+        """PTE_MARKER_MASK's name; None before v5.19, which had no mask."""
+        return self.markers.mask_macro if self.markers else None
+
+    @property
     def gates(self) -> tuple[str, ...]:
         """Kconfig symbols that gate special swap types, in group order."""
         return tuple(g.gate for g in self.groups if g.gate)

@@ -197,7 +197,7 @@ def _numbers(
 def _read_markers(facts: GenericFacts, spec: Spec, scan: HeaderScan, base: Config) -> None:
     names = [n for n, m in scan.macros.items() if n.startswith("PTE_MARKER_") and m.params is None]
     # a spec of a release without markers does not name the mask: take it by its suffix
-    mask_name = spec.markers.mask_macro if spec.markers else None
+    mask_name = spec.mask_macro
     for name, value in values(scan, base, DataModel(64, 64), names).items():
         macro = scan.macros[name]
         if isinstance(value, Unevaluable):

@@ -168,7 +168,7 @@ def _tree_consistency(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
 def _compare_markers(spec: Spec, generic: GenericFacts) -> Iterator[Finding]:
     swapops = spec.generic_files["swapops_h"]
     spec_markers = {m.name: m.bit for m in spec.marker_list}
-    mask_name = spec.markers.mask_macro if spec.markers else None
+    mask_name = spec.mask_macro
     mask_place = generic.where(mask_name, swapops) if mask_name else (swapops, 1)
     for name, bit in spec_markers.items():
         found = generic.markers.get(name)
