@@ -68,6 +68,7 @@ class ArchBehaviour:
     unevaluated: set[str] = field(default_factory=set)  # flags whose helpers did not fold
     helpers: dict[str, str] = field(default_factory=dict)  # helper name -> file:line
     problems: list[Unevaluable] = field(default_factory=list)
+    lost: set[str] = field(default_factory=set)  # "type", "offset": folded, no bit round-trips
 
 
 def helper_location(scan: HeaderScan, name: str) -> str | None:
@@ -382,9 +383,7 @@ def _field(
         return None, 0  # its probes did not fold: reported with their reasons
     positions = sorted(positions)
     if not positions:
-        behaviour.problems.append(
-            Unevaluable(f"{arch}: no {what} bit survives __swp_entry and back", "")
-        )
+        behaviour.lost.add(what)  # evaluated, and broken: sync says so as drift
         return None, 0
     lsb = positions[0]
     if positions != list(range(lsb, lsb + len(positions))):

@@ -97,6 +97,11 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
     arch_facts = facts.arches[template.name]
     b = arch_facts.behaviour
     scan = arch_facts.scan
+    if b is not None and b.lost:
+        lost = " and ".join(sorted(b.lost))
+        raise SwapgenError(
+            f"cannot import {template.name}: no {lost} bit survives __swp_entry and back"
+        )
     if b is None or scan is None or b.type_lsb is None or b.offset_lsb is None:
         raise SwapgenError(f"cannot import {template.name}: its swap-PTE code was not evaluated")
     type_lsb, offset_lsb = b.type_lsb, b.offset_lsb

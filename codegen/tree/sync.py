@@ -258,6 +258,14 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> Iterat
     assert b is not None
     name = arch.name
     yield from _unevaluable(b.problems, arch, name, _where(facts, ["__swp_entry"], main_header))
+    for lost in sorted(b.lost):
+        where = _where(facts, [f"__swp_{lost}", "__swp_entry"], main_header)
+        spec_field = getattr(arch, lost)
+        message = (
+            f"{name} {lost} field: no {lost} bit survives __swp_entry and back in the tree, "
+            f"spec {_bits(spec_field.lsb, spec_field.width)}"
+        )
+        yield _finding("SWP521" if lost == "type" else "SWP522", name, where, message)
     if b.type_lsb is not None:
         where = _where(facts, ["__swp_type", "__swp_entry"], main_header)
         tree = {"lsb": b.type_lsb, "width": b.type_width}
@@ -359,7 +367,10 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
     }
     for field in facts.comment_fields:
         actual = code.get(field.name)
-        if actual is None or (field.lo, field.hi) == actual:
+        inverted = field.name == "offset" and bool(b.inverted)
+        if actual is None or (field.lo, field.hi) in layout.drawn_spans(
+            *actual, inverted, b.always_set
+        ):
             continue
         message = (
             f"{arch.name}: the layout comment puts the {field.name} at bits "
