@@ -106,8 +106,13 @@ def _spec_and_arch(
 ) -> tuple[Spec, dict[str, bool], Arch]:
     spec = load_spec(resolve_spec(spec_arg))
     config = parse_config(config_items, spec)
-    (arch,) = pick_arches(spec, [arch_name])
-    return spec, config, arch
+    arches = pick_arches(spec, [arch_name])
+    if len(arches) > 1:
+        raise SwapgenError(
+            f"--arch {arch_name} has {len(arches)} variants in {spec.name}; name one: "
+            + ", ".join(a.name for a in arches)
+        )
+    return spec, config, arches[0]
 
 
 def decode(
@@ -263,11 +268,11 @@ def diff(
     old_arg: str, new_arg: str, arches: Sequence[str], fmt: str, out: TextIO
 ) -> int:
     """What changed from one spec to another; 1 when anything did, as diff(1)."""
-    from codegen.kernel.arches import canonical_arch
+    from codegen.resolve import arch_variants
     from codegen.specdiff import diff_text, spec_changes
 
     old, new = load_spec(resolve_spec(old_arg)), load_spec(resolve_spec(new_arg))
-    names = [canonical_arch(a) for a in arches]
+    names = arch_variants(arches, old, new)
     unknown = [n for n in names if n not in old.arches and n not in new.arches]
     if unknown:
         pick_arches(new, unknown)  # the usual error, naming the arches the spec has

@@ -216,13 +216,23 @@ def check_clang(which: Which = shutil.which, run: Run = subprocess.run) -> list[
     return checks
 
 
+def _one_per_emulator() -> list[str]:
+    """An arch for each qemu-user and cross gcc pair (x86's 32-bit variants share one)."""
+    first: dict[tuple[str, str], str] = {}
+    for arch, info in ARCHES.items():
+        if info.qemu:
+            first.setdefault((info.qemu, info.gcc[0]), arch)
+    return list(first.values())
+
+
 def check_qemu(arch: str, which: Which = shutil.which, run: Run = subprocess.run) -> Check:
     """qemu-user with the arch's cross compiler: builds a program against the cross libc and
     runs it."""
     info = ARCHES[arch]
     assert info.qemu is not None
     name = f"qemu-{info.qemu.removeprefix('qemu-').removesuffix('-static')}"
-    enables = f"running the C harness on real {info.description}"
+    sharing = [i.description for i in ARCHES.values() if (i.qemu, i.gcc) == (info.qemu, info.gcc)]
+    enables = f"running the C harness on real {' and '.join(sharing)}"
     qemu_names, cross_name = [info.qemu, info.qemu.removesuffix("-static")], info.gcc[0]
     qemu, cross = _find(which, qemu_names), which(cross_name)
     if not qemu or not cross:
@@ -347,7 +357,7 @@ def run_checks(
         check_git(which, run),
         check_cc(which, run),
         *check_clang(which, run),
-        *(check_qemu(arch, which, run) for arch, info in ARCHES.items() if info.qemu),
+        *(check_qemu(arch, which, run) for arch in _one_per_emulator()),
         check_perl(which, run),
         check_tree(tree),
         *check_tarballs(),

@@ -64,6 +64,17 @@ def one_mask(arch: Arch) -> int:
     return mask
 
 
+def drawn_spans(lsb: int, msb: int, inverted: bool, always_set: int) -> set[tuple[int, int]]:
+    """The bit spans a layout comment may draw a field over: its own and, for an inverted
+    offset, that stretched over the always-set bits right above it, which are the inverted
+    offset's high bits (x86 PAE's 27 offset bits at 9-35 and ones at 36-58 are drawn 9-58)."""
+    spans = {(lsb, msb)}
+    top = msb
+    while inverted and always_set >> (top + 1) & 1:
+        top += 1
+    return spans | {(lsb, top)}
+
+
 # --- overlap and coverage -----------------------------------------------------------------
 
 

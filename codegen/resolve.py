@@ -12,7 +12,7 @@ from typing import Any
 
 from codegen import layout
 from codegen.errors import SwapgenError
-from codegen.kernel.arches import canonical_arch
+from codegen.kernel.arches import arch_info, canonical_arch, variants_named
 from codegen.kernel.flags import FLAG_NAMES
 from codegen.spec.model import Arch, Spec
 
@@ -53,9 +53,20 @@ def config_item(item: str) -> tuple[str, bool]:
     return name, value == "y"
 
 
+def arch_variants(names: Iterable[str], *specs: Spec) -> list[str]:
+    """The variants the names mean (an arch directory means those of its variants the specs
+    have), in order and once each; a name that means none stays, for the error."""
+    found: list[str] = []
+    for name in names:
+        variants = variants_named(name)
+        known = [v for v in variants if any(v in spec.arches for spec in specs)]
+        found += known or [canonical_arch(name)]
+    return list(dict.fromkeys(found))
+
+
 def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
     """The arches named (all when none are), or an error naming the ones the spec has."""
-    names = [canonical_arch(n) for n in names or []]
+    names = arch_variants(names or [], spec)
     if not names:
         return list(spec.arches.values())
     unknown = [n for n in names if n not in spec.arches]
@@ -71,8 +82,11 @@ def pick_arches(spec: Spec, names: Iterable[str] | None) -> list[Arch]:
 
 def arch_view(arch: Arch, config: dict[str, bool]) -> dict[str, Any]:
     enabled = layout.enabled_flags(arch, config)
+    info = arch_info(arch.name)
     return {
         "pte_bits": arch.pte_bits,
+        "word_bits": info.word_bits,
+        "big_endian": info.big_endian,
         "type": {"lsb": arch.type.lsb, "width": arch.type.width, "macros": dict(arch.type.macros)},
         "offset": {
             "lsb": arch.offset.lsb,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from codegen import layout
+from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_NAMES
 from codegen.spec.model import MARKERS_SINCE, Arch, Field, Spec
 
@@ -28,7 +29,9 @@ def _bits(lo: int, hi: int) -> str:
 
 
 def arch_text(arch: Arch, config: dict[str, bool]) -> list[str]:
-    lines = [f"{arch.name}: {arch.pte_bits}-bit PTE ({', '.join(arch.headers)})"]
+    info = arch_info(arch.name)
+    kind = f"{arch.pte_bits}-bit PTE, {info.word_bits}-bit long, {info.endianness}"
+    lines = [f"{arch.name}: {kind} ({', '.join(arch.headers)})"]
     lines += bit_diagram(arch)
     legend = "      T type  O offset  S soft-dirty  U uffd-wp  E exclusive  0/1 fixed  . unused"
     lines.append(legend)

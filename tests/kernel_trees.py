@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -130,35 +131,71 @@ def copy_tree(version: str, dest: Path) -> Path:
     return dest
 
 
-ALPHA_PGTABLE = "arch/alpha/include/asm/pgtable.h"
-ALPHA_BLIND_TEST = "static inline int pte_swp_exclusive(pte_t pte)"
+class KnownFinding(NamedTuple):
+    """A true finding sync makes on a Debian tree, the line it is on, and that line fixed as
+    upstream would fix it."""
+
+    rule: str
+    path: str
+    text: str
+    fixed: str
+    error: bool
+
+
+ALPHA_BLIND_TEST = KnownFinding(
+    "SWP528",
+    "arch/alpha/include/asm/pgtable.h",
+    "static inline int pte_swp_exclusive(pte_t pte)",
+    "static inline bool pte_swp_exclusive(pte_t pte)",
+    True,
+)
 """Debian's 6.12 (6.12.117) has it, as 6.6-6.14 do: the int cannot hold the exclusive bit,
 39, so sync reports SWP528 there. 6.1 has no exclusive bit on alpha."""
 
-KNOWN_BUGS: dict[str, list[tuple[str, str, str]]] = {
+X86_32_TYPE_COMMENT = KnownFinding(
+    "SWP541",
+    "arch/x86/include/asm/pgtable-2level.h",
+    " *   <----------------- offset ------------------> 0 E <- type --> 0",
+    " *   <----------------- offset ------------------> 0 E 0 <- type-> 0",
+    False,
+)
+"""32-bit x86's layout comment (since v6.3, with the exclusive bit) draws the 5-bit type
+over bits 1-6; the code puts it at 1-5, and bit 6 is unused. 6.1 has no such comment."""
+
+KNOWN_FINDINGS: dict[str, list[KnownFinding]] = {
     "6.1": [],
-    "6.12": [("SWP528", ALPHA_PGTABLE, ALPHA_BLIND_TEST)],
+    "6.12": [X86_32_TYPE_COMMENT, ALPHA_BLIND_TEST],
 }
-"""(rule, file, the line's text) of each real bug sync finds in a Debian tree: the whole
-drift of that tree against its own spec."""
+"""The whole drift of each Debian tree against its own spec, in report order."""
+
+
+def known_findings(version: str, root: Path | None = None) -> list[tuple[str, str, int]]:
+    """KNOWN_FINDINGS of a tree as (rule, file, line), the line looked up in its text."""
+    return _located(KNOWN_FINDINGS[version], root or kernel_tree(version))
 
 
 def known_bugs(version: str, root: Path | None = None) -> list[tuple[str, str, int]]:
-    """KNOWN_BUGS of a tree as (rule, file, line), the line looked up in the tree's text."""
-    root = root or kernel_tree(version)
-    found = []
-    for rule, path, text in KNOWN_BUGS[version]:
-        lines = (root / path).read_text().split("\n")
-        found.append((rule, path, 1 + next(i for i, line in enumerate(lines) if text in line)))
-    return found
+    """The errors among KNOWN_FINDINGS, as (rule, file, line)."""
+    bugs = [known for known in KNOWN_FINDINGS[version] if known.error]
+    return _located(bugs, root or kernel_tree(version))
+
+
+def _located(found: list[KnownFinding], root: Path) -> list[tuple[str, str, int]]:
+    located = []
+    for known in found:
+        lines = (root / known.path).read_text().split("\n")
+        line = 1 + next(i for i, text in enumerate(lines) if known.text in text)
+        located.append((known.rule, known.path, line))
+    return located
 
 
 def copy_fixed_tree(version: str, dest: Path) -> Path:
-    """A writable copy with its known bugs fixed as upstream would (alpha's helper returns
-    bool), for tests that need a tree in sync with its spec."""
+    """A writable copy with its known findings fixed as upstream would, for tests that need
+    a tree in sync with its spec."""
     copy_tree(version, dest)
-    for _rule, path, text in KNOWN_BUGS[version]:
-        assert text == ALPHA_BLIND_TEST
-        file = dest / path
-        file.write_text(file.read_text().replace(text, text.replace("int ", "bool ", 1)))
+    for known in KNOWN_FINDINGS[version]:
+        file = dest / known.path
+        text = file.read_text()
+        assert text.count(known.text) == 1, known
+        file.write_text(text.replace(known.text, known.fixed))
     return dest

@@ -31,6 +31,7 @@ EXPECTED_NAMES = [
     "cc",
     "clang",
     *(f"clang {arch}" for arch, info in sorted(ARCHES.items()) if info.clang_target),
+    "qemu-i386",
     "qemu-aarch64",
     "qemu-riscv64",
     "qemu-ppc64le",

@@ -14,7 +14,9 @@ import pytest
 
 from codegen.errors import SwapgenError
 from codegen.generate import output as gen
-from codegen.resources import templates_dir
+from codegen.generate.render import arch_families
+from codegen.resources import bundled_specs, templates_dir
+from codegen.spec.load import load_spec
 from tests.conftest import REPO, VERSIONS, require_tool, run_main, run_script
 
 
@@ -44,10 +46,20 @@ def test_every_header_has_spdx_banner_recipe_and_kernel_style(tmp_path):
     out, _ = generated(tmp_path)
     headers = list(out.rglob("*.h"))
     kernel_facing = [h for h in headers if "swapgen" not in h.relative_to(out).parts]
-    # swap_types.h, swapops.h and one swap_pte.h per arch; 5.14 has no loongarch, and 6.19
-    # adds leafops.h
-    assert len(kernel_facing) == 8 * (2 + 9) - 1 + 1
-    assert len(headers) - len(kernel_facing) == 8 * 10 - 1, "one check header per arch and spec"
+    # swap_types.h, swapops.h and one swap_pte.h per arch variant, and one more per arch with
+    # several, which picks one by the Kconfig; 6.19 adds leafops.h. Checks: one per arch
+    # header, and types_checks.h.
+    specs = [load_spec(path) for path in bundled_specs()]
+    variants = sum(len(spec.arches) for spec in specs)
+    choosers = sum(len(names) > 1 for spec in specs for names in arch_families(spec).values())
+    assert len(kernel_facing) == 2 * len(specs) + variants + choosers + 1
+    checks = len(headers) - len(kernel_facing)
+    assert checks == variants + choosers + len(specs), "a check header per arch"
+    assert choosers >= 2, "6.1 and 6.12 have x86's 32-bit variants"
+    x86 = (out / "linux-6.12/arch/x86/include/asm/swap_pte.h").read_text()
+    assert "#if defined(CONFIG_X86_64)\n#include <asm/swap_pte_x86_64.h>\n" in x86
+    assert "#elif defined(CONFIG_X86_PAE)\n#include <asm/swap_pte_x86_pae.h>\n" in x86
+    assert "#else\n#include <asm/swap_pte_x86_32.h>\n#endif" in x86
     for header in kernel_facing:
         code = "\n".join(
             line for line in header.read_text().splitlines() if not line.startswith(" *")
@@ -103,7 +115,7 @@ def test_release_naming_is_followed(tmp_path):
 
 def test_arch_header_layout_comment(tmp_path):
     out, _ = generated(tmp_path)
-    text = (out / "linux-6.19/arch/x86/include/asm/swap_pte.h").read_text()
+    text = (out / "linux-6.19/arch/x86/include/asm/swap_pte_x86_64.h").read_text()
     assert " * Format of swap PTEs (x86_64, 64-bit PTE):" in text
     assert " *   TTTTTOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOO00...EUS0" in text
     assert " *   bits 9-58   offset (50 bits), stored inverted" in text
@@ -279,7 +291,8 @@ def test_layout_svgs_are_valid_and_labelled(tmp_path):
     assert "bit 11: exclusive, _PAGE_SWP_EXCLUSIVE" in titles
     assert "bit 1: soft-dirty, _PAGE_SOFT_DIRTY if CONFIG_MEM_SOFT_DIRTY" in titles
     index = (tmp_path / "svg" / "index.html").read_text()
-    assert index.count("<img src=") == 9 + 1  # an arch each, and the history chart
+    # a variant each, and the history chart
+    assert index.count("<img src=") == len(load_spec(REPO / "specs/linux-6.12.yaml").arches) + 1
     assert result.out.strip() == str(tmp_path / "svg" / "index.html")
 
 

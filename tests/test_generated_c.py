@@ -57,6 +57,7 @@ def compile_flags(spec: Spec, arch_name: str, out: Path, configs_on: bool) -> li
         f"-I{out / spec.name / 'swapgen' / 'include'}",
         f"-I{out / spec.name / 'swapgen' / 'arch' / kdir}",
     ]
+    flags += [f"-D{option}" for option in ARCHES[arch_name].choice]  # the variant's Kconfig
     if spec.naming.api == "softleaf":
         flags.append("-DSWAPGEN_SOFTLEAF")
     if configs_on:

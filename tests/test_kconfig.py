@@ -13,8 +13,13 @@ from codegen.csrc.kconfig import (
     Select,
     canonical,
     conjunction,
+    known_value,
+    may_select,
+    parse_expression,
     read_kconfig,
 )
+from codegen.kernel.arches import ARCHES as REGISTRY
+from codegen.kernel.arches import COMMON_SCAN_CONFIG
 from tests.kernel_trees import kernel_tree
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
@@ -390,12 +395,27 @@ def test_real_kconfig_selects_match_the_bundled_spec(version):
             (s["symbol"], s["under"], s["if"] and canonical(s["if"]))
             for s in arch["kconfig_selects"]
         }
+        config = {**COMMON_SCAN_CONFIG, **REGISTRY[name].scan_config}
         found = {
             (s.symbol, s.under, s.condition)
             for symbol in WATCHED[:2]
             for s in kconfig.selects_of(symbol)
+            if may_select(s.under, s.effective, config)  # the variant's, not another's
         }
         assert found == wanted, name
+
+
+def test_a_select_for_another_variant_is_not_this_ones():
+    x86_32 = {**COMMON_SCAN_CONFIG, **REGISTRY["x86_32"].scan_config}
+    x86_64 = {**COMMON_SCAN_CONFIG, **REGISTRY["x86_64"].scan_config}
+    assert not may_select("X86_64", None, x86_32)
+    assert may_select("X86_64", None, x86_64)
+    assert not may_select("X86", "USERFAULTFD && X86_64", x86_32)
+    assert may_select("X86", "USERFAULTFD && X86_64", x86_64)  # USERFAULTFD is left open
+    assert may_select("X86", "!X86_64 || FOO", x86_32)
+    assert not may_select("X86", "X86_64 && FOO", x86_32)
+    assert known_value(parse_expression("FOO || !X86_64"), x86_32) is True
+    assert known_value(parse_expression("FOO && X86_32"), x86_32) is None
 
 
 @pytest.mark.parametrize(("version", "line"), [("6.1", 1144), ("6.12", 1271)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from codegen.kernel.arches import ARCH_NAMES, ARCHES, canonical_arch
+from codegen.kernel.arches import ARCH_NAMES, ARCHES, FAMILIES, canonical_arch, variants_named
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
 from codegen.resources import SCHEMA_PATH
 from codegen.spec.schemagen import schema_text
@@ -61,6 +61,8 @@ def test_flag_kinds_carry_their_helpers_and_selects():
 def test_arch_facts_word_size_and_aliases():
     assert {name: (a.word_bits, a.pte_bits) for name, a in ARCHES.items()} == {
         "x86_64": (64, 64),
+        "x86_pae": (32, 64),
+        "x86_32": (32, 32),
         "arm64": (64, 64),
         "riscv64": (64, 64),
         "powerpc64": (64, 64),
@@ -75,4 +77,21 @@ def test_arch_facts_word_size_and_aliases():
     assert canonical_arch("AArch64") == "arm64"
     assert canonical_arch(" s390x ") == "s390"
     assert canonical_arch("sparc") == "sparc"  # unknown names pass through for a clear error
+
+
+def test_an_arch_directory_names_its_variants_and_a_variant_itself():
+    assert variants_named("x86") == ("x86_64", "x86_pae", "x86_32")
+    assert variants_named("i386") == ("x86_32",)
+    assert variants_named("PAE") == ("x86_pae",)
+    assert variants_named("powerpc") == ("powerpc64",)
+    assert variants_named("arm") == ("arm",)  # a variant's own name is that variant
+    assert variants_named("sparc") == ("sparc",)
+
+
+def test_the_kconfig_picks_one_variant_of_each_arch():
+    for kernel_dir, names in FAMILIES.items():
+        choices = [ARCHES[name].choice for name in names]
+        assert choices.count(()) <= 1, f"{kernel_dir}: two variants with no Kconfig choice"
+        assert len(set(choices)) == len(choices), kernel_dir
+        assert all(ARCHES[name].kernel_dir == kernel_dir for name in names)
     assert Path(ARCHES["s390"].kernel_dir).name == "s390" and ARCHES["s390"].big_endian

@@ -116,6 +116,8 @@ def defines(text: str, name: str) -> bool:
 # (type lsb, width), (offset lsb, width, inverted), (soft_dirty, uffd_wp, exclusive)
 FACTS_6_19 = {
     "x86_64": ((59, 5), (9, 50, True), (1, 2, 3)),
+    "x86_pae": ((59, 5), (9, 27, True), (None, None, 7)),
+    "x86_32": ((1, 5), (9, 23, False), (None, None, 7)),
     "arm64": ((6, 5), (12, 50, False), (None, 3, 2)),
     "riscv64": ((7, 5), (12, 52, False), (3, 4, 6)),
     "powerpc64": ((0, 5), (16, 37, False), (9, None, 5)),
@@ -141,7 +143,7 @@ def test_6_19_fields_and_flags_are_the_documented_ones():
             shown["flags"]["uffd_wp"],
             shown["flags"]["exclusive"],
         ) == flags, arch
-        assert shown["pte_bits"] == (32 if arch in ("arm", "arc") else 64)
+        assert shown["pte_bits"] == (32 if arch in ("arm", "arc", "x86_32") else 64)
 
 
 def test_6_19_types_and_markers_are_the_documented_ones():
@@ -214,7 +216,7 @@ def test_arch_filter():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--arch", "sparc64"], "unknown arch sparc64 in linux-6.19 (it has: x86_64, arm64"),
+        (["--arch", "sparc64"], "unknown arch sparc64 in linux-6.19 (it has: x86_64, x86_pae, x86_32, arm64"),
         (
             ["--arch", "x86_46"],
             "unknown arch x86_46 in linux-6.19 (did you mean x86_64? it has: x86_64,",

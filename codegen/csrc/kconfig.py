@@ -9,7 +9,7 @@ followed. What the reader cannot make sense of is a KconfigProblem with file and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -244,6 +244,34 @@ def _text(node: Node | None) -> str | None:
 def conjunction(*conditions: str | None) -> str | None:
     """Canonical AND of the given conditions; None when every one is None."""
     return _text(_conjoin(parse_expression(c) for c in conditions if c is not None))
+
+
+def known_value(node: Node, config: Mapping[str, bool | int]) -> bool | None:
+    """True or False where ``config`` (CONFIG_ names) settles the expression; None where a
+    symbol it leaves open decides it."""
+    if isinstance(node, Symbol):
+        if node.name in ("y", "n"):
+            return node.name == "y"
+        value = config.get("CONFIG_" + node.name)
+        return None if value is None else bool(value)
+    if isinstance(node, Not):
+        inner = known_value(node.operand, config)
+        return None if inner is None else not inner
+    if isinstance(node, And | Or):
+        values = [known_value(o, config) for o in node.operands]
+        settles = isinstance(node, Or)  # True settles an Or, False an And
+        if settles in values:
+            return settles
+        return None if None in values else not settles
+    return None  # a comparison: the values it compares are not modelled
+
+
+def may_select(under: str, condition: str | None, config: Mapping[str, bool | int]) -> bool:
+    """Whether ``select ... if condition`` in entry ``under`` can take effect under
+    ``config``: False only when the config turns the entry or the condition off."""
+    if known_value(Symbol(under), config) is False:
+        return False
+    return condition is None or known_value(parse_expression(condition), config) is not False
 
 
 # --- the model -----------------------------------------------------------------------------

@@ -237,11 +237,11 @@ def logical_lines(text: str, path: str = "") -> tuple[LogicalLine, ...]:
                 pos = found.start()
                 if raw.startswith("/*", pos):
                     in_comment = []
-                    comment_start = i
+                    comment_start = i + 1  # lines are numbered from 1
                     pos += 2
                     continue
                 if raw.startswith("//", pos):
-                    pending.append(Comment(raw[pos + 2 :], path, i))
+                    pending.append(Comment(raw[pos + 2 :], path, i + 1))
                     break
                 quote = raw[pos]
                 if quote in "\"'":

@@ -214,6 +214,8 @@ def arch_context(arch: Arch, exclusive_mandatory: bool = True) -> dict[str, Any]
         "name": arch.name,
         "exclusive_optional": not exclusive_mandatory,
         "pte_bits": arch.pte_bits,
+        # a PTE wider than unsigned long (x86 PAE, arm LPAE): swp_entry_t packs type and offset
+        "compact_entry": arch.pte_bits > arch_info(arch.name).word_bits,
         "type": _field_context(arch, "type"),
         "offset": _field_context(arch, "offset"),
         "flags": [f for f in flags if f["present"]],
@@ -355,16 +357,49 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
         if context["missing"]:
             parts.append(render("generic_fallbacks.h.j2", arch=context))
         kdir = arch_info(arch.name).kernel_dir
-        files[f"swapgen/arch/{kdir}/swapgen/pte_checks.h"] = _header(
+        name = variant_name(spec, arch.name)
+        files[f"swapgen/arch/{kdir}/swapgen/pte_checks{name}.h"] = _header(
             banner,
-            f"_SWAPGEN_{kdir.upper()}_PTE_CHECKS_H",
-            [f"Test support for the {arch.name} <asm/swap_pte.h>, not kernel code."],
+            f"_SWAPGEN_{kdir.upper()}_PTE_CHECKS{name.upper()}_H",
+            [f"Test support for the {arch.name} <asm/swap_pte{name}.h>, not kernel code."],
             render("swapgen_arch_check.h.j2", arch=context),
         )
-        files[f"arch/{kdir}/include/asm/swap_pte.h"] = _header(
+        files[f"arch/{kdir}/include/asm/swap_pte{name}.h"] = _header(
             banner,
-            f"_SWAPGEN_ASM_{kdir.upper()}_SWAP_PTE_H",
+            f"_SWAPGEN_ASM_{kdir.upper()}_SWAP_PTE{name.upper()}_H",
             [f"The {arch.name} swap-PTE layout, from {', '.join(arch.headers[:2])}."],
             "\n".join(parts),
         )
+    for kdir, variants in arch_families(spec).items():
+        if len(variants) < 2:
+            continue
+        choices = [(arch_info(v).choice, variant_name(spec, v)) for v in variants]
+        upper = kdir.upper()
+        for root, header, guard, what in (
+            (f"arch/{kdir}/include/", "asm/swap_pte", f"_SWAPGEN_ASM_{upper}_SWAP_PTE_H",
+             "The swap-PTE layout"),
+            (f"swapgen/arch/{kdir}/", "swapgen/pte_checks", f"_SWAPGEN_{upper}_PTE_CHECKS_H",
+             "Test support"),
+        ):  # fmt: skip
+            files[f"{root}{header}.h"] = _header(
+                banner,
+                guard,
+                [f"{what} of the {kdir} variant the Kconfig picks: {', '.join(variants)}."],
+                render("variant_dispatch.h.j2", header=header, choices=choices),
+            )
     return files
+
+
+def arch_families(spec: Spec) -> dict[str, list[str]]:
+    """Each arch directory of the spec and its variants, in spec order."""
+    found: dict[str, list[str]] = {}
+    for name in spec.arches:
+        found.setdefault(arch_info(name).kernel_dir, []).append(name)
+    return found
+
+
+def variant_name(spec: Spec, arch_name: str) -> str:
+    """What a variant's header names add to the arch's: nothing for an arch the spec has one
+    variant of (asm/swap_pte.h), else ``_<variant>`` (asm/swap_pte_x86_pae.h)."""
+    kdir = arch_info(arch_name).kernel_dir
+    return "" if len(arch_families(spec)[kdir]) == 1 else f"_{arch_name}"

@@ -29,6 +29,13 @@ class ArchInfo:
     page_size_macros: bool = False  # its swap macros use PAGE_SHIFT, defined elsewhere
     aliases: tuple[str, ...] = ()  # other names for it (uname -m, Debian, QEMU)
     qemu: str | None = None  # qemu-user that runs its binaries, where the tests run them
+    choice: tuple[str, ...] = ()
+    """The Kconfig options that pick this variant among its arch's (all on): what the arch
+    header's #if tests; empty for the variant an arch has when no other's are set."""
+
+    @property
+    def endianness(self) -> str:
+        return "big-endian" if self.big_endian else "little-endian"
 
     @property
     def sysroot(self) -> str:
@@ -55,6 +62,19 @@ COMMON_SCAN_CONFIG: Mapping[str, ConfigValue] = MappingProxyType(
 )
 """Options on for every arch while reading: every swap flag the arch can have is then seen."""
 
+X86_32_OFF: Mapping[str, ConfigValue] = MappingProxyType(
+    {
+        "CONFIG_X86_64": False,
+        "CONFIG_64BIT": False,
+        "CONFIG_HAVE_ARCH_SOFT_DIRTY": False,
+        "CONFIG_MEM_SOFT_DIRTY": False,
+        "CONFIG_HAVE_ARCH_USERFAULTFD_WP": False,
+        "CONFIG_PTE_MARKER_UFFD_WP": False,
+    }
+)
+"""What 32-bit x86 turns off: its Kconfig selects soft-dirty and uffd-wp for X86_64 only, so
+their swap bits (in pgtable.h, shared with x86-64) are not a 32-bit kernel's."""
+
 ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
     info.name: info
     for info in (
@@ -62,7 +82,20 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "x86_64", "x86", "x86-64", 64, 64, False, "x86_64-linux-gnu",
             ("x86_64-linux-gnu-gcc",), "x86/mm",
             {"CONFIG_X86_64": True, "CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 4},
-            aliases=("amd64", "x86-64", "x64"),
+            aliases=("amd64", "x86-64", "x64"), choice=("CONFIG_X86_64",),
+        ),
+        ArchInfo(
+            "x86_pae", "x86", "32-bit x86 with PAE (3-level, 64-bit PTE)", 32, 64, False,
+            "i686-linux-gnu", ("i686-linux-gnu-gcc",), "x86/mm",
+            {"CONFIG_X86_32": True, "CONFIG_X86_PAE": True, "CONFIG_PGTABLE_LEVELS": 3,
+             "CONFIG_PHYS_ADDR_T_64BIT": True, **X86_32_OFF},
+            aliases=("pae", "i686-pae"), qemu="qemu-i386-static", choice=("CONFIG_X86_PAE",),
+        ),
+        ArchInfo(
+            "x86_32", "x86", "32-bit x86 without PAE (2-level)", 32, 32, False,
+            "i686-linux-gnu", ("i686-linux-gnu-gcc",), "x86/mm",
+            {"CONFIG_X86_32": True, "CONFIG_PGTABLE_LEVELS": 2, **X86_32_OFF},
+            aliases=("i386", "i686", "x86-32"), qemu="qemu-i386-static",
         ),
         ArchInfo(
             "arm64", "arm64", "AArch64", 64, 64, False, "aarch64-linux-gnu",
@@ -75,14 +108,14 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "riscv64", "riscv", "64-bit RISC-V", 64, 64, False, "riscv64-linux-gnu",
             ("riscv64-linux-gnu-gcc",), "riscv: mm",
             {"CONFIG_64BIT": True, "CONFIG_RISCV_ISA_SVRSW60T59B": True},
-            aliases=("riscv",), qemu="qemu-riscv64-static",
+            qemu="qemu-riscv64-static",
         ),
         ArchInfo(
             "powerpc64", "powerpc", "powerpc book3s64", 64, 64, False, "powerpc64le-linux-gnu",
             ("powerpc64le-linux-gnu-gcc",), "powerpc/mm",
             {"CONFIG_PPC64": True, "CONFIG_PPC_BOOK3S_64": True, "CONFIG_PPC_BOOK3S": True},
             page_size_macros=True,
-            aliases=("ppc64", "ppc64le", "powerpc", "book3s64"), qemu="qemu-ppc64le-static",
+            aliases=("ppc64", "ppc64le", "book3s64"), qemu="qemu-ppc64le-static",
         ),
         ArchInfo(
             "s390", "s390", "s390x", 64, 64, True, "s390x-linux-gnu",
@@ -93,7 +126,6 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "loongarch64", "loongarch", "64-bit LoongArch", 64, 64, False,
             "loongarch64-linux-gnu", ("loongarch64-linux-gnu-gcc",), "LoongArch: mm",
             {"CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 3},
-            aliases=("loongarch",),
         ),
         ArchInfo(
             "arm", "arm", "32-bit ARM", 32, 32, False, "arm-linux-gnueabihf",
@@ -118,6 +150,15 @@ ALIASES: Mapping[str, str] = MappingProxyType(
 )
 
 
+FAMILIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        kernel_dir: tuple(info.name for info in ARCHES.values() if info.kernel_dir == kernel_dir)
+        for kernel_dir in dict.fromkeys(info.kernel_dir for info in ARCHES.values())
+    }
+)
+"""Each arch directory of the kernel and its layout variants, in registry order."""
+
+
 def arch_info(name: str) -> ArchInfo:
     return ARCHES[name]
 
@@ -126,6 +167,15 @@ def canonical_arch(name: str) -> str:
     """The registry name for an arch name or alias people use (amd64, aarch64, s390x)."""
     lowered = name.strip().lower()
     return ALIASES.get(lowered, lowered)
+
+
+def variants_named(name: str) -> tuple[str, ...]:
+    """The variants a name people use means: a variant or its alias is that variant; an arch
+    directory that is not also a variant's name (x86, powerpc, riscv) is all of its variants."""
+    canonical = canonical_arch(name)
+    if canonical in ARCHES:
+        return (canonical,)
+    return FAMILIES.get(canonical, (canonical,))
 
 
 def page_size_macros(config: Mapping[str, ConfigValue]) -> dict[str, str]:

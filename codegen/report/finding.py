@@ -53,3 +53,16 @@ def finding(
 ) -> Finding:
     """A Finding with the rule's own severity."""
     return Finding(rule_id, rule(rule_id).severity, file, line, message, arch, tree, spec, patch)
+
+
+def once_for_every_variant(findings: list[Finding]) -> list[Finding]:
+    """The findings without the repeats that differ only in their arch: a line of a header
+    that several variants share (x86's pgtable.h) gives each of them the same finding."""
+    seen: set[tuple[str, str, int, str, str]] = set()
+    kept = []
+    for found in findings:
+        key = (found.rule, found.file, found.line, found.message, found.patch)
+        if key not in seen:
+            seen.add(key)
+            kept.append(found)
+    return kept

@@ -945,7 +945,10 @@ class Review:
                 if not added_here:
                     continue
                 spec_field = getattr(after, field_found.name)
-                if (field_found.lo, field_found.hi) != (spec_field.lsb, spec_field.msb):
+                drawn = layout.drawn_spans(
+                    spec_field.lsb, spec_field.msb, spec_field.inverted, layout.one_mask(after)
+                )
+                if (field_found.lo, field_found.hi) not in drawn:
                     self.report(
                         "SWP306",
                         path,

@@ -9,7 +9,7 @@ from typing import Any
 
 from codegen.errors import SwapgenError
 from codegen.report import emit
-from codegen.report.finding import Finding, finding
+from codegen.report.finding import Finding, finding, once_for_every_variant
 from codegen.review.checks import Review, review_series
 from codegen.review.mailbox import Raw
 from codegen.review.series import IGNORED_ATTACHMENT, Patch, Series, build_series, group_series
@@ -116,7 +116,7 @@ def review_one(
     before, notes = _earlier_parts(series) if alone else ([], [])
     combined = replace(series, patches=[*before, *series.patches]) if before else series
     if tree is None:
-        return notes + _own(series, review_series(spec, combined))
+        return once_for_every_variant(notes + _own(series, review_series(spec, combined)))
     from codegen.review.postimage import build_post_image
     from codegen.review.treecheck import introduced
 
@@ -139,7 +139,7 @@ def review_one(
         for f in introduced(spec, base, image)
         if f.rule != "SWP401" or (f.file, f.line) not in pinned
     ]
-    return findings + after
+    return once_for_every_variant(findings + after)
 
 
 def _own(series: Series, findings: list[Finding]) -> list[Finding]:

@@ -238,11 +238,15 @@ def read_arch(source: FileSource, spec_arch: Arch) -> ArchFacts:
         facts.problems.append(err)
     text = source.read(spec_arch.kconfig)
     if text is not None:
-        from codegen.csrc.kconfig import read_kconfig
+        from codegen.csrc.kconfig import may_select, read_kconfig
 
         facts.kconfig = read_kconfig(text, spec_arch.kconfig)
         for symbol in watched_symbols(spec_arch):
-            facts.selects += facts.kconfig.selects_of(symbol)
+            facts.selects += [
+                s
+                for s in facts.kconfig.selects_of(symbol)
+                if may_select(s.under, s.effective, config)  # this variant's, not another's
+            ]
     msb0 = arch_info(spec_arch.name).msb0_comments
     for comment in facts.scan.comments:
         lowered = comment.text.lower()
