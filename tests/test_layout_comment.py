@@ -43,3 +43,20 @@ def test_a_range_does_not_reach_past_another_range_to_a_name():
 def test_the_line_of_each_field_is_where_the_comment_states_it():
     parsed = parse("intro\nbits 2-6: type\n\nbits 7-31: offset", 40, 32)
     assert parsed == [CommentField("type", 2, 6, 41), CommentField("offset", 7, 31, 43)]
+
+
+def test_a_comment_drawing_a_wider_pte_is_another_variants():
+    """sh's pgtable_32.h draws the X2TLB layout (64-bit PTE, type 32-36) before its own
+    32-bit one: for the 32-bit variant the first comment says nothing."""
+    x2tlb = "\n".join([
+        " * Format of swap PTEs:",
+        " *",
+        " *   6 6 6 6 5 5 5 5 5 5 5 5 5 5 4 4 4 4 4 4 4 4 4 4 3 3 3 3 3 3 3 3",
+        " *   3 2 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2",
+        " *   <--------------------- offset ----------------------> < type ->",
+    ])  # fmt: skip
+    assert [(f.name, f.lo, f.hi) for f in parse(x2tlb, 1, 64)] == [
+        ("type", 32, 36),
+        ("offset", 37, 63),
+    ]
+    assert parse(x2tlb, 1, 32) == []

@@ -78,6 +78,8 @@ def parse(comment: str, first_line: int, pte_bits: int, msb0: bool = False) -> l
             )
     for field in _drawing(lines, first_line):
         found.setdefault(field.name, field)
+    if any(field.hi >= pte_bits for field in found.values()):
+        return []  # it draws a wider PTE: another variant's layout (sh's X2TLB beside sh's)
     return [found[name] for name in FIELDS if name in found]
 
 
