@@ -9,7 +9,7 @@ import pytest
 from codegen.csrc import cint
 from codegen.csrc.preprocess import Evaluator, Unevaluable, closure, scan_headers
 from codegen.csrc.probe import Probe, Snippet, find_compiler, fold
-from codegen.kernel.arches import arch_info, page_size_macros
+from codegen.kernel.arches import arch_info, predefined_macros
 from codegen.resources import resolve_spec
 from codegen.spec.load import load_spec
 from codegen.tree.behaviour import PROVIDED, _code, _shim
@@ -39,7 +39,7 @@ def test_the_reader_and_the_compiler_agree_on_every_named_constant(version, arch
         require_tool("clang-19")
     tree = kernel_tree(version)
     config = scan_config(arch)
-    predefined = page_size_macros(config) if info.page_size_macros else {}
+    predefined = predefined_macros(arch.name, config)
     files = [(h, (tree / h).read_text()) for h in arch.headers if (tree / h).is_file()]
     scan = scan_headers(files, config, arch_model(arch), predefined)
     evaluator = Evaluator(scan, config, arch_model(arch))

@@ -38,6 +38,8 @@ EXPECTED_NAMES = [
     "qemu-s390x",
     "qemu-arm",
     "qemu-alpha",
+    "qemu-m68k",
+    "qemu-sparc64",
     "perl",
     "kernel tree",
     "linux-source-6.1",
@@ -160,7 +162,10 @@ def test_empty_path_reports_every_tool_missing_and_still_exits_0(bare_path):
     code, text = report()
     assert code == 0
     line = next(x for x in text.splitlines() if x.startswith("missing qemu-arm "))
-    assert line.endswith("without it: no running the C harness on real 32-bit ARM")
+    assert line.endswith(
+        "without it: no running the C harness on real 32-bit ARM and 32-bit ARM with LPAE "
+        "(3-level, 64-bit PTE)"
+    )
 
 
 def test_a_clang_that_fails_makes_every_target_unusable(bare_path):

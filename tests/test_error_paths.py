@@ -222,7 +222,8 @@ def _import_arch_headers_broken(ctx: Ctx) -> Built:
     shutil.copytree(kernel_tree("6.12"), tree)
     (tree / "arch/arm/include/asm/pgtable.h").unlink()
     argv = ["import", "--tree", str(tree), "--spec", "6.12"]
-    return argv, f"cannot import arm: {tree}: arm: __swp_type is not defined in the headers read"
+    missing = "__swp_type is not defined in the headers read"
+    return argv, f"cannot import arm, arm_lpae: {tree}: arm: {missing}; {tree}: arm_lpae: {missing}"
 
 
 def _patch_tree_missing(ctx: Ctx) -> Built:

@@ -69,14 +69,20 @@ def test_arch_facts_word_size_and_aliases():
         "s390": (64, 64),
         "loongarch64": (64, 64),
         "arm": (32, 32),
+        "arm_lpae": (32, 64),
         "alpha": (64, 64),
         "arc": (32, 32),
+        "m68k": (32, 32),
+        "m68k_coldfire": (32, 32),
+        "m68k_sun3": (32, 32),
+        "sparc64": (64, 64),
+        "sh": (32, 32),
     }
     assert ARCHES["alpha"].clang_target is None  # clang-19 cannot build for it; its gcc can
     assert ARCHES["alpha"].sysroot == "/usr/alpha-linux-gnu"
     assert canonical_arch("AArch64") == "arm64"
     assert canonical_arch(" s390x ") == "s390"
-    assert canonical_arch("sparc") == "sparc"  # unknown names pass through for a clear error
+    assert canonical_arch("mips") == "mips"  # unknown names pass through for a clear error
 
 
 def test_an_arch_directory_names_its_variants_and_a_variant_itself():
@@ -85,7 +91,16 @@ def test_an_arch_directory_names_its_variants_and_a_variant_itself():
     assert variants_named("PAE") == ("x86_pae",)
     assert variants_named("powerpc") == ("powerpc64",)
     assert variants_named("arm") == ("arm",)  # a variant's own name is that variant
-    assert variants_named("sparc") == ("sparc",)
+    assert variants_named("m68k") == ("m68k",)
+    assert variants_named("sparc") == ("sparc64",)
+    assert variants_named("coldfire") == ("m68k_coldfire",)
+    assert variants_named("mips") == ("mips",)  # unknown names pass through for the error
+
+
+def test_an_arch_whose_binaries_do_not_run_says_why():
+    for name, info in ARCHES.items():
+        if name != "x86_64":  # the host: its harness runs natively
+            assert bool(info.qemu) != bool(info.no_qemu), name
 
 
 def test_the_kconfig_picks_one_variant_of_each_arch():

@@ -192,7 +192,7 @@ def test_github_annotations():
     )
     lines = result.out.splitlines()
     assert (
-        "::error file=arch/arm/include/asm/pgtable.h,line=294,title=SWP302::arm __SWP_TYPE_BITS is 4, narrower than MAX_SWAPFILES_SHIFT 5 [[1/1] ARM: mm: shrink the swap type field]"
+        "::error file=arch/arm/include/asm/pgtable.h,line=294,title=SWP302::arm, arm_lpae __SWP_TYPE_BITS is 4, narrower than MAX_SWAPFILES_SHIFT 5 [[1/1] ARM: mm: shrink the swap type field]"
         in lines
     )
     assert len(lines) == 2

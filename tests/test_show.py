@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from codegen.kernel.arches import ARCHES
 from codegen.resources import resolve_spec
 from codegen.spec.load import load_spec
 from codegen.tree.facts import TreeFacts, TreeSource, read_tree
@@ -126,6 +127,12 @@ FACTS_6_19 = {
     "arm": ((2, 5), (8, 24, False), (None, None, 7)),
     "alpha": ((32, 7), (40, 24, False), (None, None, 39)),
     "arc": ((0, 5), (13, 19, False), (None, None, 5)),
+    "arm_lpae": ((2, 5), (8, 24, False), (None, None, 7)),
+    "m68k": ((4, 7), (12, 20, False), (None, None, 11)),
+    "m68k_coldfire": ((0, 7), (11, 21, False), (None, None, 7)),
+    "m68k_sun3": ((0, 6), (7, 24, False), (None, None, 6)),
+    "sparc64": ((13, 7), (21, 43, False), (None, None, 20)),
+    "sh": ((1, 5), (11, 21, False), (None, None, 6)),
 }
 
 
@@ -143,7 +150,8 @@ def test_6_19_fields_and_flags_are_the_documented_ones():
             shown["flags"]["uffd_wp"],
             shown["flags"]["exclusive"],
         ) == flags, arch
-        assert shown["pte_bits"] == (32 if arch in ("arm", "arc", "x86_32") else 64)
+        assert shown["pte_bits"] == (32 if ARCHES[arch].pte_bits == 32 else 64)
+        assert shown["word_bits"] == ARCHES[arch].word_bits
 
 
 def test_6_19_types_and_markers_are_the_documented_ones():
@@ -216,7 +224,7 @@ def test_arch_filter():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--arch", "sparc64"], "unknown arch sparc64 in linux-6.19 (it has: x86_64, x86_pae, x86_32, arm64"),
+        (["--arch", "mips64"], "unknown arch mips64 in linux-6.19 (it has: x86_64, x86_pae, x86_32, arm64"),
         (
             ["--arch", "x86_46"],
             "unknown arch x86_46 in linux-6.19 (did you mean x86_64? it has: x86_64,",

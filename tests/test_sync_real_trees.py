@@ -44,8 +44,14 @@ def test_6_1_tree_matches_the_6_1_spec():
         "s390",
         "loongarch64",
         "arm",
+        "arm_lpae",
         "alpha",
         "arc",
+        "m68k",
+        "m68k_coldfire",
+        "m68k_sun3",
+        "sparc64",
+        "sh",
     ]
     # The one genuine finding: riscv's layout comment says the offset starts at bit 10,
     # while __SWP_OFFSET_SHIFT (__SWP_TYPE_BITS + __SWP_TYPE_SHIFT) makes it 11.
@@ -359,7 +365,7 @@ def test_rev_reads_a_revision_without_touching_the_checkout(tmp_path):
         (["--tree", "{tmp}"], "not a kernel tree (no include/linux/swap.h)"),
         (["--tree", "{tmp}/nope"], "no such directory"),
         (["--tree", "{tmp}", "--rev", "HEAD"], "not a git repository"),
-        (["--tree", "{linux}", "--arch", "sparc"], "unknown arch sparc"),
+        (["--tree", "{linux}", "--arch", "mips"], "unknown arch mips"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
@@ -431,8 +437,8 @@ def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
     )
     imported = yaml.safe_load(result.out)
     assert list(imported["arches"]) == [
-        "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "s390", "arm", "alpha",
-        "arc",
+        "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "s390", "arm", "arm_lpae",
+        "alpha", "arc", "m68k", "m68k_coldfire", "m68k_sun3", "sparc64", "sh",
     ]  # fmt: skip
     spec = tmp_path / "imported.yaml"
     spec.write_text(result.out)

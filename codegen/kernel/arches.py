@@ -4,6 +4,7 @@ facts around it that do not change with the release."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -26,9 +27,12 @@ class ArchInfo:
     """Kconfig under which its headers are read (with COMMON_SCAN_CONFIG)."""
     compile_flags: tuple[str, ...] = ()
     msb0_comments: bool = False  # its comments number bits from the MSB (s390)
-    page_size_macros: bool = False  # its swap macros use PAGE_SHIFT, defined elsewhere
+    page_shift: int | None = None
+    """PAGE_SHIFT where its swap macros use it (defined outside the swap headers), before a
+    page-size option changes it; None where they do not."""
     aliases: tuple[str, ...] = ()  # other names for it (uname -m, Debian, QEMU)
     qemu: str | None = None  # qemu-user that runs its binaries, where the tests run them
+    no_qemu: str = ""  # why its binaries are not run, where qemu is None
     choice: tuple[str, ...] = ()
     """The Kconfig options that pick this variant among its arch's (all on): what the arch
     header's #if tests; empty for the variant an arch has when no other's are set."""
@@ -114,7 +118,7 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "powerpc64", "powerpc", "powerpc book3s64", 64, 64, False, "powerpc64le-linux-gnu",
             ("powerpc64le-linux-gnu-gcc",), "powerpc/mm",
             {"CONFIG_PPC64": True, "CONFIG_PPC_BOOK3S_64": True, "CONFIG_PPC_BOOK3S": True},
-            page_size_macros=True,
+            page_shift=12,
             aliases=("ppc64", "ppc64le", "book3s64"), qemu="qemu-ppc64le-static",
         ),
         ArchInfo(
@@ -126,11 +130,19 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "loongarch64", "loongarch", "64-bit LoongArch", 64, 64, False,
             "loongarch64-linux-gnu", ("loongarch64-linux-gnu-gcc",), "LoongArch: mm",
             {"CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 3},
+            no_qemu="Debian 12 has no cross gcc or libc for LoongArch to build a program with",
         ),
         ArchInfo(
             "arm", "arm", "32-bit ARM", 32, 32, False, "arm-linux-gnueabihf",
             ("arm-linux-gnueabihf-gcc",), "ARM: mm",
             aliases=("arm32", "armhf", "armv7"), qemu="qemu-arm-static",
+        ),
+        ArchInfo(
+            "arm_lpae", "arm", "32-bit ARM with LPAE (3-level, 64-bit PTE)", 32, 64, False,
+            "arm-linux-gnueabihf", ("arm-linux-gnueabihf-gcc",), "ARM: mm",
+            {"CONFIG_ARM_LPAE": True, "CONFIG_PHYS_ADDR_T_64BIT": True,
+             "CONFIG_PGTABLE_LEVELS": 3},
+            aliases=("lpae",), qemu="qemu-arm-static", choice=("CONFIG_ARM_LPAE",),
         ),
         ArchInfo(
             "alpha", "alpha", "Alpha", 64, 64, False, None, ("alpha-linux-gnu-gcc",), "alpha:",
@@ -139,6 +151,37 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "arc", "arc", "ARC (ARCv2, 32-bit PTE)", 32, 32, False, None,
             ("arc-linux-gnu-gcc",), "ARC:", {"CONFIG_ISA_ARCV2": True},
+            no_qemu="Debian has no qemu-user for ARC",
+        ),
+            ArchInfo(
+            "m68k", "m68k", "m68k with the Motorola MMU", 32, 32, True, "m68k-linux-gnu",
+            ("m68k-linux-gnu-gcc",), "m68k:",
+            {"CONFIG_MMU_MOTOROLA": True, "CONFIG_PGTABLE_LEVELS": 3},
+            aliases=("m68k-motorola",), qemu="qemu-m68k-static",
+        ),
+        ArchInfo(
+            "m68k_coldfire", "m68k", "ColdFire (m68k) with its MMU", 32, 32, True,
+            "m68k-linux-gnu", ("m68k-linux-gnu-gcc",), "m68k:",
+            {"CONFIG_COLDFIRE": True, "CONFIG_MMU_COLDFIRE": True, "CONFIG_PGTABLE_LEVELS": 2},
+            aliases=("coldfire",), qemu="qemu-m68k-static", choice=("CONFIG_COLDFIRE",),
+        ),
+        ArchInfo(
+            "m68k_sun3", "m68k", "m68k Sun-3", 32, 32, True, "m68k-linux-gnu",
+            ("m68k-linux-gnu-gcc",), "m68k:",
+            {"CONFIG_SUN3": True, "CONFIG_MMU_SUN3": True, "CONFIG_PGTABLE_LEVELS": 2},
+            aliases=("sun3",), qemu="qemu-m68k-static", choice=("CONFIG_SUN3",),
+        ),
+        ArchInfo(
+            "sparc64", "sparc", "64-bit SPARC (sun4u, sun4v)", 64, 64, True,
+            "sparc64-linux-gnu", ("sparc64-linux-gnu-gcc",), "sparc64:",
+            {"CONFIG_64BIT": True, "CONFIG_SPARC64": True, "CONFIG_PGTABLE_LEVELS": 4},
+            page_shift=13, qemu="qemu-sparc64-static", choice=("CONFIG_64BIT",),
+        ),
+        ArchInfo(
+            "sh", "sh", "SuperH (32-bit PTE)", 32, 32, False, None, ("sh4-linux-gnu-gcc",),
+            "sh:", {"CONFIG_PGTABLE_LEVELS": 2},
+            aliases=("sh4", "superh"),
+            no_qemu="Debian 12's qemu-sh4 7.2 crashes on a hello world, static or dynamic",
         ),
     )
 })  # fmt: skip
@@ -157,6 +200,13 @@ FAMILIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 """Each arch directory of the kernel and its layout variants, in registry order."""
+
+
+_SHARED = sorted((n for n in ARCHES if len(FAMILIES[ARCHES[n].kernel_dir]) > 1), key=len)
+VARIANT_RE = re.compile(
+    r"(?<![\w/-])(?:" + "|".join(map(re.escape, reversed(_SHARED))) + r")(?![\w/-])"
+)
+"""A variant of an arch that has several, named in a message."""
 
 
 def arch_info(name: str) -> ArchInfo:
@@ -178,9 +228,14 @@ def variants_named(name: str) -> tuple[str, ...]:
     return FAMILIES.get(canonical, (canonical,))
 
 
-def page_size_macros(config: Mapping[str, ConfigValue]) -> dict[str, str]:
-    """PAGE_SHIFT and friends, which live outside the swap headers, from the page-size option."""
-    shift = 16 if config.get("CONFIG_PPC_64K_PAGES") or config.get("CONFIG_ARM64_64K_PAGES") else 12
+def predefined_macros(name: str, config: Mapping[str, ConfigValue]) -> dict[str, str]:
+    """PAGE_SHIFT and friends for an arch whose swap macros use them (they live outside the
+    swap headers), from its page size and the page-size option; {} for the others."""
+    shift = ARCHES[name].page_shift
+    if shift is None:
+        return {}
+    if config.get("CONFIG_PPC_64K_PAGES") or config.get("CONFIG_ARM64_64K_PAGES"):
+        shift = 16
     return {
         "PAGE_SHIFT": str(shift),
         "PAGE_SIZE": "(1UL << PAGE_SHIFT)",

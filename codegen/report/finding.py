@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from codegen.kernel.rules import rule
@@ -56,13 +56,32 @@ def finding(
 
 
 def once_for_every_variant(findings: list[Finding]) -> list[Finding]:
-    """The findings without the repeats that differ only in their arch: a line of a header
-    that several variants share (x86's pgtable.h) gives each of them the same finding."""
-    seen: set[tuple[str, str, int, str, str]] = set()
-    kept = []
+    """One finding per place for the variants of an arch: a line of a header that several
+    share (x86's pgtable.h, arm's pgtable.h) gives each the same finding, which is said
+    once, naming them all ("arm, arm_lpae __SWP_TYPE_BITS is 4 ...")."""
+    groups: dict[tuple[str, str, int, str, str], list[tuple[Finding, str | None]]] = {}
     for found in findings:
-        key = (found.rule, found.file, found.line, found.message, found.patch)
-        if key not in seen:
-            seen.add(key)
-            kept.append(found)
+        variant, pattern = _variant_named(found.message)
+        key = (found.rule, found.file, found.line, pattern, found.patch)
+        groups.setdefault(key, []).append((found, variant))
+    kept = []
+    for key, members in groups.items():
+        first, variant = members[0]
+        names = list(dict.fromkeys(v for _, v in members if v))
+        if variant and len(names) > 1:
+            first = replace(first, message=key[3].replace(_PLACE, ", ".join(names), 1))
+        kept.append(first)
     return kept
+
+
+_PLACE = "\0variant\0"
+
+
+def _variant_named(message: str) -> tuple[str | None, str]:
+    """The first arch variant a message names, and the message with it made a placeholder."""
+    from codegen.kernel.arches import VARIANT_RE
+
+    found = VARIANT_RE.search(message)
+    if found is None:
+        return None, message
+    return found.group(0), message[: found.start()] + _PLACE + message[found.end() :]

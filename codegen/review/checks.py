@@ -28,7 +28,7 @@ from codegen.csrc.preprocess import (
     scan_fragments,
     scan_headers,
 )
-from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macros
+from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, predefined_macros
 from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, FLAGS, flag_of_macro_name
 from codegen.report.finding import Finding, finding
 from codegen.review.postimage import post_image
@@ -261,8 +261,7 @@ class Review:
             return cached
         if arch is not None:
             paths, config, model = list(arch.headers), scan_config(arch), arch_model(arch)
-            wanted = arch_info(arch.name).page_size_macros
-            predefined = page_size_macros(config) if wanted else {}
+            predefined = predefined_macros(arch.name, config)
         else:
             paths, model, predefined = sorted(self.owned_generic), LP64, {}
             config = {**COMMON_SCAN_CONFIG, "CONFIG_MIGRATION": True}
@@ -333,8 +332,7 @@ class Review:
 
         scan = self.evaluator(changes, arch).scan
         config = scan_config(arch)
-        wanted = arch_info(arch.name).page_size_macros
-        predefined = page_size_macros(config) if wanted else {}
+        predefined = predefined_macros(arch.name, config)
         try:
             found = probe(scan, arch.name, arch.headers[0], arch.pte_bits, predefined, config)
         except Unevaluable as err:
@@ -955,15 +953,21 @@ class Review:
                         field_found.line,
                         f"the comment puts the {arch.name} {field_found.name} at bits "
                         f"{field_found.lo}-{field_found.hi}; the layout has "
-                        f"{spec_field.lsb}-{spec_field.msb}" + self._set_where(changes, spec_field),
+                        f"{spec_field.lsb}-{spec_field.msb}"
+                        + self._set_where(changes, spec_field, arch),
                         patch,
                     )
 
     @staticmethod
-    def _set_where(changes: SeriesChanges, spec_field: Field) -> str:
-        """Where the series defines a field's position, for a finding placed elsewhere."""
+    def _set_where(changes: SeriesChanges, spec_field: Field, arch: Arch) -> str:
+        """Where the series defines a field's position in the arch's own headers, for a
+        finding placed elsewhere."""
         wanted = {spec_field.macros.get("lsb"), spec_field.macros.get("width")} - {None}
-        places = [f"{n} at {w.file}:{w.line}" for n, _, w in changes.defines if n in wanted]
+        places = [
+            f"{n} at {w.file}:{w.line}"
+            for n, _, w in changes.defines
+            if n in wanted and w.file in arch.headers
+        ]
         return f" (set by {', '.join(places)})" if places else ""
 
     def check_foreign_arches(self, changes: SeriesChanges) -> None:

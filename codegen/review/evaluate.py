@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from codegen.csrc.preprocess import HeaderScan, scan_headers
 from codegen.csrc.probe import called_function
-from codegen.kernel.arches import arch_info, page_size_macros
+from codegen.kernel.arches import predefined_macros
 from codegen.kernel.flags import FLAGS
 from codegen.report.finding import Finding, finding
 from codegen.review.postimage import post_image
@@ -51,7 +51,7 @@ def evaluate_helpers(
     file -> {post-image line: label of the patch that adds it}.
     """
     config = scan_config(arch)
-    predefined = page_size_macros(config) if arch_info(arch.name).page_size_macros else {}
+    predefined = predefined_macros(arch.name, config)
     files = [(path, post_image(lines)) for path, lines in shown.items()]
     scan = scan_headers(files, config, arch_model(arch), predefined)
     helpers = touched(scan, added)

@@ -24,7 +24,7 @@ from codegen.csrc.preprocess import (
     values,
 )
 from codegen.errors import SwapgenError
-from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, page_size_macros
+from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info, predefined_macros
 from codegen.spec.model import Arch, Spec
 from codegen.tree.reading import arch_model, scan_config, watched_symbols
 from codegen.tree.source import FileSource, TreeSource
@@ -225,7 +225,7 @@ def read_arch(source: FileSource, spec_arch: Arch) -> ArchFacts:
             Unevaluable(f"{spec_arch.name}: none of the spec's headers exist", source.label)
         )
         return facts
-    predefined = page_size_macros(config) if arch_info(spec_arch.name).page_size_macros else {}
+    predefined = predefined_macros(spec_arch.name, config)
     facts.scan = scan_headers(files, config, arch_model(spec_arch), predefined)
     facts.problems.extend(facts.scan.problems)
     from codegen.tree.behaviour import probe
