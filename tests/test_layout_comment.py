@@ -60,3 +60,34 @@ def test_a_comment_drawing_a_wider_pte_is_another_variants():
         ("offset", 37, 63),
     ]
     assert parse(x2tlb, 1, 32) == []
+
+
+def test_a_drawing_numbered_from_the_msb_is_read_as_such():
+    """powerpc draws its swap PTEs with bit 0 on the left (MSB-0): the numbers grow to the
+    right, so each is 31 minus the LSB-0 bit (nohash/32/pgtable.h in 6.12)."""
+    drawing = "\n".join([
+        " * Format of swap PTEs (32bit PTEs):",
+        " *",
+        " *                         1 1 1 1 1 1 1 1 1 2 2 2 2 2 2 2 2 2 2 3 3",
+        " *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1",
+        " *   <------------------ offset -------------------> < type -> E 0 0",
+    ])  # fmt: skip
+    assert [(f.name, f.lo, f.hi) for f in parse(drawing, 1, 32)] == [
+        ("type", 3, 7),
+        ("offset", 8, 31),
+    ]
+
+
+def test_a_tens_digit_the_drawing_leaves_out_does_not_renumber_the_bit():
+    """powerpc's drawings have no tens digit over bit 10 (nine 1s): counted along the row,
+    that column is bit 10, not bit 0. In the exclusive-bit RFC (tests/realmail/02) the
+    book3s/32 drawing was backwards, E H P then type then offset: type 23-28, offset 0-22."""
+    backwards = "\n".join([
+        " *                         1 1 1 1 1 1 1 1 1 2 2 2 2 2 2 2 2 2 2 3 3",
+        " *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1",
+        " *   E H P <- type --> <----------------- offset ------------------>",
+    ])  # fmt: skip
+    assert [(f.name, f.lo, f.hi) for f in parse(backwards, 1, 32)] == [
+        ("type", 23, 28),
+        ("offset", 0, 22),
+    ]

@@ -8,6 +8,7 @@ row of "<--- offset --->" arrows. The sync compares what a comment says with wha
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -76,7 +77,7 @@ def parse(comment: str, first_line: int, pte_bits: int, msb0: bool = False) -> l
             found.setdefault(
                 name.lower(), CommentField(name.lower(), low, high, first_line + index)
             )
-    for field in _drawing(lines, first_line):
+    for field in _drawing(lines, first_line, pte_bits):
         found.setdefault(field.name, field)
     if any(field.hi >= pte_bits for field in found.values()):
         return []  # it draws a wider PTE: another variant's layout (sh's X2TLB beside sh's)
@@ -88,27 +89,47 @@ def _digit_row(text: str) -> bool:
     return bool(body) and set(body) <= set("0123456789 ") and len(body.split()) >= 8
 
 
-def _drawing(lines: list[str], first_line: int) -> list[CommentField]:
-    """Fields drawn as arrows under two rows of bit-number digits, possibly over several blocks."""
+def _consecutive(numbers: list[int], units: list[int]) -> list[int]:
+    """The bit numbers of a row of columns whose units digits count one by one: from the
+    first number on, so a tens digit the comment left out (powerpc's nohash/32 drawing has
+    none over bit 10) does not make bit 10 read as bit 0."""
+    if len(units) < 2:
+        return numbers
+    step = 1 if (units[1] - units[0]) % 10 == 1 else -1
+    if any((b - a) % 10 != step % 10 for a, b in itertools.pairwise(units)):
+        return numbers
+    return [numbers[0] + step * i for i in range(len(numbers))]
+
+
+def _drawing(lines: list[str], first_line: int, pte_bits: int) -> list[CommentField]:
+    """Fields drawn as arrows under two rows of bit-number digits, possibly over several
+    blocks. The most significant bit is drawn on the left, so numbers that grow to the right
+    count from it (powerpc's MSB-0) and are turned into LSB-0 ones."""
     columns: list[tuple[int, str, int]] = []  # (bit, label char, line)
     index = 0
     while index + 2 < len(lines):
         tens, units, labels = lines[index], lines[index + 1], lines[index + 2]
         if _digit_row(tens) and _digit_row(units):
-            for col, ch in enumerate(units):
-                if ch.isdigit():
-                    ten = tens[col] if col < len(tens) and tens[col].isdigit() else "0"
-                    label = labels[col] if col < len(labels) else " "
-                    columns.append((int(ten) * 10 + int(ch), label, first_line + index + 2))
-                    # the characters between two digit columns belong to the arrow as well
-                    gap = labels[col + 1 : col + 2] if col + 1 < len(labels) else " "
-                    columns.append((int(ten) * 10 + int(ch), gap, first_line + index + 2))
+            cols = [col for col, ch in enumerate(units) if ch.isdigit()]
+            numbers = [
+                int(tens[col] if col < len(tens) and tens[col].isdigit() else "0") * 10
+                + int(units[col])
+                for col in cols
+            ]
+            numbers = _consecutive(numbers, [int(units[col]) for col in cols])
+            for col, number in zip(cols, numbers, strict=True):
+                label = labels[col] if col < len(labels) else " "
+                columns.append((number, label, first_line + index + 2))
+                # the characters between two digit columns belong to the arrow as well
+                gap = labels[col + 1 : col + 2] if col + 1 < len(labels) else " "
+                columns.append((number, gap, first_line + index + 2))
             index += 3
             continue
         index += 1
     if not columns:
         return []
     text = "".join(ch for _, ch, _ in columns)
+    msb0 = columns[0][0] < columns[-1][0]
     found = []
     for name in FIELDS:
         match = re.search(r"<[-\s]*" + name + r"[-\s]*>?", text)
@@ -118,5 +139,7 @@ def _drawing(lines: list[str], first_line: int) -> list[CommentField]:
         while end + 1 < len(text) and text[end] == "-" and text[end + 1] in "->":
             end += 1
         bits = [columns[i][0] for i in range(start, end + 1)]
+        if msb0:
+            bits = [pte_bits - 1 - bit for bit in bits]
         found.append(CommentField(name, min(bits), max(bits), columns[start][2]))
     return found
