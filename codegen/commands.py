@@ -394,9 +394,10 @@ def import_tree(
 ) -> int:
     """A spec written from a tree, as YAML on ``out``; an arch the release does not have (no
     Kconfig in the tree, as loongarch before v5.19) is left out, and said so on ``err``."""
-    from codegen.tree.importer import dump_yaml, import_spec
+    from codegen.tree.importer import check_template, dump_yaml, import_spec
 
     spec, facts, _note = _tree_facts(tree, rev, spec_arg, [])
+    check_template(facts, spec)
     for arch_name in list(facts.arches):
         kconfig = spec.arch(arch_name).kconfig
         if facts.source.read(kconfig) is None:

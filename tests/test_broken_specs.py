@@ -206,7 +206,7 @@ CASES = [
         "6.12",
         (("      lsb: 8\n      width: 24\n", "      lsb: 8\n      width: 25\n"),),
         "width: 25",
-        "arm offset (bits 8-32) does not fit a 32-bit PTE",
+        "powerpc32 offset (bits 8-32) does not fit a 32-bit PTE",
     ),
     Case(
         "exclusive-bit-missing-where-mandatory",

@@ -35,6 +35,8 @@ EXPECTED_NAMES = [
     "qemu-aarch64",
     "qemu-riscv64",
     "qemu-ppc64le",
+    "qemu-ppc",
+    "qemu-ppc64",
     "qemu-s390x",
     "qemu-arm",
     "qemu-alpha",

@@ -23,7 +23,8 @@ TRUE_BUGS = {
     ("01-swp-exclusive-all-arches-v1", "SWP306"): "riscv's comment says the offset starts at "
     "bit 11; the code (__SWP_OFFSET_SHIFT = 5 + 7) uses 12",
     ("02-swp-exclusive-all-arches-rfc", "SWP302"): "the same arm mask, already in the RFC",
-    ("02-swp-exclusive-all-arches-rfc", "SWP306"): "the same riscv comment, already in the RFC",
+    ("02-swp-exclusive-all-arches-rfc", "SWP306"): "the same riscv comment, already in the RFC; "
+    "and powerpc book3s/32's, drawn backwards (E H P, type, offset from the MSB; v1 fixed it)",
     # found by the review (its flag round trip, folded by alpha's gcc), then read by hand
     ("01-swp-exclusive-all-arches-v1", "SWP528"): "alpha's pte_swp_exclusive() returns bit 39 "
     "as an int, which keeps none of it: the flag is always lost (merged; still so in 6.14)",

@@ -66,6 +66,9 @@ def test_arch_facts_word_size_and_aliases():
         "arm64": (64, 64),
         "riscv64": (64, 64),
         "powerpc64": (64, 64),
+        "powerpc32": (32, 32),
+        "powerpc_nohash64": (64, 64),
+        "powerpc_nohash32": (32, 32),
         "s390": (64, 64),
         "loongarch64": (64, 64),
         "arm": (32, 32),
@@ -89,7 +92,9 @@ def test_an_arch_directory_names_its_variants_and_a_variant_itself():
     assert variants_named("x86") == ("x86_64", "x86_pae", "x86_32")
     assert variants_named("i386") == ("x86_32",)
     assert variants_named("PAE") == ("x86_pae",)
-    assert variants_named("powerpc") == ("powerpc64",)
+    assert variants_named("powerpc") == (
+        "powerpc64", "powerpc32", "powerpc_nohash64", "powerpc_nohash32",
+    )  # fmt: skip
     assert variants_named("arm") == ("arm",)  # a variant's own name is that variant
     assert variants_named("m68k") == ("m68k",)
     assert variants_named("sparc") == ("sparc64",)

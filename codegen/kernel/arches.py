@@ -120,6 +120,30 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             {"CONFIG_PPC64": True, "CONFIG_PPC_BOOK3S_64": True, "CONFIG_PPC_BOOK3S": True},
             page_shift=12,
             aliases=("ppc64", "ppc64le", "book3s64"), qemu="qemu-ppc64le-static",
+            choice=("CONFIG_PPC_BOOK3S_64",),
+        ),
+        ArchInfo(
+            "powerpc32", "powerpc", "powerpc book3s32 (32-bit PTE)", 32, 32, True,
+            "powerpc-linux-gnu", ("powerpc-linux-gnu-gcc",), "powerpc/mm",
+            {"CONFIG_PPC32": True, "CONFIG_PPC_BOOK3S_32": True, "CONFIG_PPC_BOOK3S": True,
+             "CONFIG_PPC_BOOK3S_64": False, "CONFIG_PPC_4K_PAGES": True},
+            msb0_comments=True, aliases=("ppc", "ppc32", "book3s32"), qemu="qemu-ppc-static",
+            choice=("CONFIG_PPC_BOOK3S_32",),
+        ),
+        ArchInfo(
+            "powerpc_nohash64", "powerpc", "powerpc nohash64 (Book3E-64, e5500/e6500)", 64,
+            64, True, "powerpc64-linux-gnu", ("powerpc64-linux-gnu-gcc",), "powerpc/mm",
+            {"CONFIG_PPC64": True, "CONFIG_64BIT": True, "CONFIG_PPC_BOOK3E_64": True,
+             "CONFIG_PPC_BOOK3S_64": False, "CONFIG_PPC_4K_PAGES": True},
+            msb0_comments=True, aliases=("book3e64",), qemu="qemu-ppc64-static",
+            choice=("CONFIG_PPC64",),
+        ),
+        ArchInfo(
+            "powerpc_nohash32", "powerpc", "powerpc nohash32 (e500, 85xx, 32-bit PTE)", 32,
+            32, True, "powerpc-linux-gnu", ("powerpc-linux-gnu-gcc",), "powerpc/mm",
+            {"CONFIG_PPC32": True, "CONFIG_PPC_85xx": True, "CONFIG_PPC_E500": True,
+             "CONFIG_PPC_BOOK3S_64": False, "CONFIG_PPC_4K_PAGES": True},
+            msb0_comments=True, aliases=("e500", "85xx"), qemu="qemu-ppc-static",
         ),
         ArchInfo(
             "s390", "s390", "s390x", 64, 64, True, "s390x-linux-gnu",
@@ -229,14 +253,17 @@ def variants_named(name: str) -> tuple[str, ...]:
 
 
 def predefined_macros(name: str, config: Mapping[str, ConfigValue]) -> dict[str, str]:
-    """PAGE_SHIFT and friends for an arch whose swap macros use them (they live outside the
-    swap headers), from its page size and the page-size option; {} for the others."""
+    """What the kernel's build defines for the arch's swap headers: __KERNEL__ (some guard
+    their kernel-only part with it: powerpc's pte-e500.h), and PAGE_SHIFT and friends for an
+    arch whose swap macros use them, from its page size and the page-size option."""
+    macros = {"__KERNEL__": "1"}
     shift = ARCHES[name].page_shift
     if shift is None:
-        return {}
+        return macros
     if config.get("CONFIG_PPC_64K_PAGES") or config.get("CONFIG_ARM64_64K_PAGES"):
         shift = 16
     return {
+        **macros,
         "PAGE_SHIFT": str(shift),
         "PAGE_SIZE": "(1UL << PAGE_SHIFT)",
         "PAGE_MASK": "(~(PAGE_SIZE - 1))",

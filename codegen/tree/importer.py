@@ -219,15 +219,21 @@ def import_spec(facts: TreeFacts, template: Spec, kernel: str) -> dict[str, Any]
     return data
 
 
+def check_template(facts: TreeFacts, template: Spec) -> None:
+    """A template that cannot name what the tree has is the first thing to say: its arch
+    headers may well not be the tree's either (a 5.14 template for a 6.1 tree)."""
+    if template.markers is None and facts.generic.markers:
+        raise SwapgenError(
+            f"cannot import {facts.source.label}: the tree has PTE markers and "
+            f"{template.name} has none to name them by; give --spec of {MARKERS_SINCE} or later"
+        )
+
+
 def _markers(facts: TreeFacts, template: Spec, files: dict[str, str]) -> dict[str, Any] | None:
     """The tree's PTE markers, or None when the tree has none (before v5.19)."""
     generic = facts.generic
+    check_template(facts, template)
     if template.markers is None:
-        if generic.markers:
-            raise SwapgenError(
-                f"cannot import {facts.source.label}: the tree has PTE markers and "
-                f"{template.name} has none to name them by; give --spec of {MARKERS_SINCE} or later"
-            )
         return None
     if not generic.markers and generic.marker_mask is None:
         return None
