@@ -75,7 +75,7 @@ def test_arch_facts_word_size_and_aliases():
         "arm_lpae": (32, 64),
         "alpha": (64, 64),
         "arc": (32, 32),
-        "m68k": (32, 32),
+        "m68k_motorola": (32, 32),
         "m68k_coldfire": (32, 32),
         "m68k_sun3": (32, 32),
         "sparc64": (64, 64),
@@ -96,7 +96,7 @@ def test_an_arch_directory_names_its_variants_and_a_variant_itself():
         "powerpc64", "powerpc32", "powerpc_nohash64", "powerpc_nohash32",
     )  # fmt: skip
     assert variants_named("arm") == ("arm",)  # a variant's own name is that variant
-    assert variants_named("m68k") == ("m68k",)
+    assert variants_named("m68k") == ("m68k_motorola", "m68k_coldfire", "m68k_sun3")
     assert variants_named("sparc") == ("sparc64",)
     assert variants_named("coldfire") == ("m68k_coldfire",)
     assert variants_named("mips") == ("mips",)  # unknown names pass through for the error

@@ -131,7 +131,7 @@ FACTS_6_19 = {
     "alpha": ((32, 7), (40, 24, False), (None, None, 39)),
     "arc": ((0, 5), (13, 19, False), (None, None, 5)),
     "arm_lpae": ((2, 5), (8, 24, False), (None, None, 7)),
-    "m68k": ((4, 7), (12, 20, False), (None, None, 11)),
+    "m68k_motorola": ((4, 7), (12, 20, False), (None, None, 11)),
     "m68k_coldfire": ((0, 7), (11, 21, False), (None, None, 7)),
     "m68k_sun3": ((0, 6), (7, 24, False), (None, None, 6)),
     "sparc64": ((13, 7), (21, 43, False), (None, None, 20)),

@@ -50,7 +50,7 @@ def test_6_1_tree_matches_the_6_1_spec():
         "arm_lpae",
         "alpha",
         "arc",
-        "m68k",
+        "m68k_motorola",
         "m68k_coldfire",
         "m68k_sun3",
         "sparc64",
@@ -441,8 +441,8 @@ def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
     imported = yaml.safe_load(result.out)
     assert list(imported["arches"]) == [
         "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "powerpc32",
-        "powerpc_nohash64", "powerpc_nohash32", "s390", "arm", "arm_lpae", "alpha", "arc", "m68k",
-        "m68k_coldfire", "m68k_sun3", "sparc64", "sh",
+        "powerpc_nohash64", "powerpc_nohash32", "s390", "arm", "arm_lpae", "alpha", "arc",
+        "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "sh",
     ]  # fmt: skip
     spec = tmp_path / "imported.yaml"
     spec.write_text(result.out)

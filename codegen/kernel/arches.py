@@ -178,10 +178,10 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             no_qemu="Debian has no qemu-user for ARC",
         ),
             ArchInfo(
-            "m68k", "m68k", "m68k with the Motorola MMU", 32, 32, True, "m68k-linux-gnu",
+            "m68k_motorola", "m68k", "m68k with the Motorola MMU", 32, 32, True, "m68k-linux-gnu",
             ("m68k-linux-gnu-gcc",), "m68k:",
             {"CONFIG_MMU_MOTOROLA": True, "CONFIG_PGTABLE_LEVELS": 3},
-            aliases=("m68k-motorola",), qemu="qemu-m68k-static",
+            aliases=("motorola",), qemu="qemu-m68k-static",
         ),
         ArchInfo(
             "m68k_coldfire", "m68k", "ColdFire (m68k) with its MMU", 32, 32, True,
