@@ -177,7 +177,7 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             ("arc-linux-gnu-gcc",), "ARC:", {"CONFIG_ISA_ARCV2": True},
             no_qemu="Debian has no qemu-user for ARC",
         ),
-            ArchInfo(
+        ArchInfo(
             "m68k_motorola", "m68k", "m68k with the Motorola MMU", 32, 32, True, "m68k-linux-gnu",
             ("m68k-linux-gnu-gcc",), "m68k:",
             {"CONFIG_MMU_MOTOROLA": True, "CONFIG_PGTABLE_LEVELS": 3},
