@@ -12,6 +12,8 @@ import functools
 from codegen import __version__
 from codegen.oneline import one_line
 
+ARCH_HELP = "only this arch variant, or each of an arch directory's (x86); repeatable"
+
 TYPE_CHECKING = False  # typing costs every command milliseconds; mypy knows the name
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -70,14 +72,14 @@ def _validate_arguments(p: argparse.ArgumentParser) -> None:
 
 def _show_arguments(p: argparse.ArgumentParser) -> None:
     _spec_option(p)
-    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
+    p.add_argument("--arch", action="append", default=[], help=ARCH_HELP)
     _config_option(p)
     _format_option(p, ("text", "json"))
 
 
 def _decode_arguments(p: argparse.ArgumentParser) -> None:
     _spec_option(p)
-    p.add_argument("--arch", required=True, help="architecture, e.g. x86_64")
+    p.add_argument("--arch", required=True, help="one arch variant, e.g. x86_64 or x86_pae")
     _config_option(p)
     _format_option(p, ("text", "json"))
     p.add_argument("values", nargs="+", metavar="VALUE", help="raw PTE value (0x... or decimal)")
@@ -85,7 +87,7 @@ def _decode_arguments(p: argparse.ArgumentParser) -> None:
 
 def _encode_arguments(p: argparse.ArgumentParser) -> None:
     _spec_option(p)
-    p.add_argument("--arch", required=True, help="architecture, e.g. x86_64")
+    p.add_argument("--arch", required=True, help="one arch variant, e.g. x86_64 or x86_pae")
     p.add_argument("--type", dest="type_", metavar="T", help="type number or name (SWP_...)")
     p.add_argument("--offset", metavar="O", help="swap offset (0x... or decimal)")
     p.add_argument(
@@ -124,7 +126,7 @@ def _sync_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tree", required=True, metavar="PATH", help="kernel tree (or git repository)")
     p.add_argument("--rev", help="read the files at this git revision, without a checkout")
     _spec_option(p)
-    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
+    p.add_argument("--arch", action="append", default=[], help=ARCH_HELP)
     _format_option(p, REPORT_FORMATS)
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
 
@@ -193,7 +195,7 @@ def _doctor_arguments(p: argparse.ArgumentParser) -> None:
 def _diff_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("old", metavar="SPEC_A", help="the older spec (file, bundled name or version)")
     p.add_argument("new", metavar="SPEC_B", help="the newer spec")
-    p.add_argument("--arch", action="append", default=[], help="only this arch (repeatable)")
+    p.add_argument("--arch", action="append", default=[], help=ARCH_HELP)
     _format_option(p, ("text", "json"))
 
 

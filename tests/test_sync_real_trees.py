@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from codegen.csrc.kconfig import canonical_condition
+from codegen.kernel.arches import ARCHES, FAMILIES
 from tests.conftest import git, run_main
 from tests.kernel_trees import (
     copy_fixed_tree,
@@ -227,7 +228,7 @@ def test_one_edited_value_is_caught_at_its_file_and_line(tmp_path):
     assert "drift, 1 error(s), 1 warning(s)" in text.err
 
 
-X86_32_PLANTS = [
+VARIANT_PLANTS = [
     # (variant, header, what the tree has, what is planted, a finding on the planted line)
     (
         "x86_pae",
@@ -261,26 +262,46 @@ X86_32_PLANTS = [
             "spec bits 9-31",
         ),
     ),
+    (
+        "sparc64",
+        "arch/sparc/include/asm/pgtable_64.h",
+        "#define _PAGE_SWP_EXCLUSIVE\t_AC(0x0000000000100000, UL)",
+        "#define _PAGE_SWP_EXCLUSIVE\t_AC(0x0000000000200000, UL)",
+        ("SWP523", "sparc64 exclusive swap bit: tree bit 21, spec bit 20"),
+    ),
+    (
+        "m68k_coldfire",
+        "arch/m68k/include/asm/mcf_pgtable.h",
+        "#define __swp_type(x)\t\t((x).val & 0x7f)",
+        "#define __swp_type(x)\t\t((x).val & 0x3f)",
+        ("SWP521", "m68k_coldfire type field: tree bits 0-5, spec bits 0-6"),
+    ),
+    (
+        "arm_lpae",
+        "arch/arm/include/asm/pgtable-3level.h",
+        "#define L_PTE_SWP_EXCLUSIVE\t(_AT(pteval_t, 1) << 7)",
+        "#define L_PTE_SWP_EXCLUSIVE\t(_AT(pteval_t, 1) << 32)",
+        ("SWP523", "arm_lpae exclusive swap bit: tree bit 32, spec bit 7"),
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("variant", "header", "old", "new", "expected"),
-    X86_32_PLANTS,
-    ids=[f"{p[0]}-{p[4][0]}-{n}" for n, p in enumerate(X86_32_PLANTS)],
+    VARIANT_PLANTS,
+    ids=[f"{p[0]}-{p[4][0]}-{n}" for n, p in enumerate(VARIANT_PLANTS)],
 )
-def test_drift_in_a_32_bit_x86_variant_is_found_on_its_line(
-    tmp_path, variant, header, old, new, expected
-):
-    """Each variant's own header is read under its own Kconfig, by i686 gcc (or clang):
-    an edit there is drift of that variant, at the edited line, and of no other."""
+def test_drift_in_a_variant_is_found_on_its_line(tmp_path, variant, header, old, new, expected):
+    """Each variant's own header is read under its own Kconfig, by its own gcc: an edit
+    there is drift of that variant, at the edited line, and of no other of its arch."""
     tree = copy_fixed_tree("6.12", tmp_path / "linux")
     path = tree / header
     text = path.read_text()
     assert text.count(old) == 1
     path.write_text(text.replace(old, new))
     line = 1 + text.split("\n").index(old)
-    code, report = sync_json("--tree", str(tree), "--spec", "6.12", "--arch", "x86")
+    family = [arg for name in FAMILIES[ARCHES[variant].kernel_dir] for arg in ("--arch", name)]
+    code, report = sync_json("--tree", str(tree), "--spec", "6.12", *family)
     assert code == 1
     on_line = [(f["rule"], f["message"]) for f in report["findings"] if f["line"] == line]
     assert expected in on_line, report["findings"]
