@@ -216,13 +216,17 @@ def check_clang(which: Which = shutil.which, run: Run = subprocess.run) -> list[
     return checks
 
 
-def _one_per_emulator() -> list[str]:
-    """An arch for each qemu-user and cross gcc pair (x86's 32-bit variants share one)."""
-    first: dict[tuple[str, str], str] = {}
+def _emulators() -> dict[tuple[str, str], list[str]]:
+    """The arches each qemu-user and cross gcc pair runs (x86's 32-bit variants share one)."""
+    found: dict[tuple[str, str], list[str]] = {}
     for arch, info in ARCHES.items():
         if info.qemu:
-            first.setdefault((info.qemu, info.gcc[0]), arch)
-    return list(first.values())
+            found.setdefault((info.qemu, info.gcc[0]), []).append(arch)
+    return found
+
+
+def _one_per_emulator() -> list[str]:
+    return [arches[0] for arches in _emulators().values()]
 
 
 def check_qemu(arch: str, which: Which = shutil.which, run: Run = subprocess.run) -> Check:
@@ -231,7 +235,7 @@ def check_qemu(arch: str, which: Which = shutil.which, run: Run = subprocess.run
     info = ARCHES[arch]
     assert info.qemu is not None
     name = f"qemu-{info.qemu.removeprefix('qemu-').removesuffix('-static')}"
-    sharing = [i.description for i in ARCHES.values() if (i.qemu, i.gcc) == (info.qemu, info.gcc)]
+    sharing = [ARCHES[a].description for a in _emulators()[info.qemu, info.gcc[0]]]
     enables = f"running the C harness on real {' and '.join(sharing)}"
     qemu_names, cross_name = [info.qemu, info.qemu.removesuffix("-static")], info.gcc[0]
     qemu, cross = _find(which, qemu_names), which(cross_name)

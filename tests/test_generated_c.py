@@ -170,13 +170,13 @@ def test_types_with_every_gate_off(version, out_dir, tmp_path):
 
 
 def _compilers(arch_name: str) -> list[str]:
-    """Each compiler that builds for the arch: its Debian cross gcc (where Debian has one:
-    none for LoongArch in Debian 12), and clang-19's target."""
+    """Each compiler that builds for the arch, its Debian cross gcc only where Debian has one
+    (none for LoongArch in Debian 12)."""
     info = ARCHES[arch_name]
-    gcc = [name for name in info.gcc[:1] if shutil.which(name) or not info.clang_target]
     return [
-        *gcc,
-        *([f"clang-19 --target={info.clang_target}"] if info.clang_target else []),
+        command
+        for command in info.compilers
+        if not command.endswith("-gcc") or shutil.which(command) or not info.clang_target
     ]
 
 

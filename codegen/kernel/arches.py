@@ -24,7 +24,7 @@ class ArchInfo:
     gcc: tuple[str, ...]  # Debian's cross gcc for the target, by command name
     subject_prefix: str  # how the arch's mm patches start their subject line
     scan_config: Mapping[str, ConfigValue] = field(default_factory=dict)
-    """Kconfig under which its headers are read (with COMMON_SCAN_CONFIG)."""
+    """Kconfig under which its headers are read (with COMMON_SCAN_CONFIG and ``choice``)."""
     compile_flags: tuple[str, ...] = ()
     msb0_comments: bool = False  # its comments number bits from the MSB (s390)
     page_shift: int | None = None
@@ -38,6 +38,18 @@ class ArchInfo:
     header's #if tests; empty for the variant an arch has when no other's are set."""
 
     @property
+    def read_config(self) -> dict[str, ConfigValue]:
+        """The Kconfig its headers are read under: COMMON_SCAN_CONFIG, its own options, and
+        the options that pick it (on)."""
+        return {**COMMON_SCAN_CONFIG, **self.scan_config, **dict.fromkeys(self.choice, True)}
+
+    @property
+    def compilers(self) -> list[str]:
+        """What builds for it, as commands: its Debian cross gcc, then clang-19's target."""
+        clang = [f"clang-19 --target={self.clang_target}"] if self.clang_target else []
+        return [*self.gcc, *clang]
+
+    @property
     def endianness(self) -> str:
         return "big-endian" if self.big_endian else "little-endian"
 
@@ -49,8 +61,7 @@ class ArchInfo:
 
     def compiler_names(self) -> str:
         """The compilers that build for it, as a message names them."""
-        return " or ".join([*self.gcc, *([f"clang-19 --target={self.clang_target}"]
-                                         if self.clang_target else [])])  # fmt: skip
+        return " or ".join(self.compilers)
 
 
 COMMON_SCAN_CONFIG: Mapping[str, ConfigValue] = MappingProxyType(
@@ -85,13 +96,13 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "x86_64", "x86", "x86-64", 64, 64, False, "x86_64-linux-gnu",
             ("x86_64-linux-gnu-gcc",), "x86/mm",
-            {"CONFIG_X86_64": True, "CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 4},
+            {"CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 4},
             aliases=("amd64", "x86-64", "x64"), choice=("CONFIG_X86_64",),
         ),
         ArchInfo(
             "x86_pae", "x86", "32-bit x86 with PAE (3-level, 64-bit PTE)", 32, 64, False,
             "i686-linux-gnu", ("i686-linux-gnu-gcc",), "x86/mm",
-            {"CONFIG_X86_32": True, "CONFIG_X86_PAE": True, "CONFIG_PGTABLE_LEVELS": 3,
+            {"CONFIG_X86_32": True, "CONFIG_PGTABLE_LEVELS": 3,
              "CONFIG_PHYS_ADDR_T_64BIT": True, **X86_32_OFF},
             aliases=("pae", "i686-pae"), qemu="qemu-i386-static", choice=("CONFIG_X86_PAE",),
         ),
@@ -117,7 +128,7 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "powerpc64", "powerpc", "powerpc book3s64", 64, 64, False, "powerpc64le-linux-gnu",
             ("powerpc64le-linux-gnu-gcc",), "powerpc/mm",
-            {"CONFIG_PPC64": True, "CONFIG_PPC_BOOK3S_64": True, "CONFIG_PPC_BOOK3S": True},
+            {"CONFIG_PPC64": True, "CONFIG_PPC_BOOK3S": True},
             page_shift=12,
             aliases=("ppc64", "ppc64le", "book3s64"), qemu="qemu-ppc64le-static",
             choice=("CONFIG_PPC_BOOK3S_64",),
@@ -125,7 +136,7 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "powerpc32", "powerpc", "powerpc book3s32 (32-bit PTE)", 32, 32, True,
             "powerpc-linux-gnu", ("powerpc-linux-gnu-gcc",), "powerpc/mm",
-            {"CONFIG_PPC32": True, "CONFIG_PPC_BOOK3S_32": True, "CONFIG_PPC_BOOK3S": True,
+            {"CONFIG_PPC32": True, "CONFIG_PPC_BOOK3S": True,
              "CONFIG_PPC_BOOK3S_64": False, "CONFIG_PPC_4K_PAGES": True},
             msb0_comments=True, aliases=("ppc", "ppc32", "book3s32"), qemu="qemu-ppc-static",
             choice=("CONFIG_PPC_BOOK3S_32",),
@@ -133,7 +144,7 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "powerpc_nohash64", "powerpc", "powerpc nohash64 (Book3E-64, e5500/e6500)", 64,
             64, True, "powerpc64-linux-gnu", ("powerpc64-linux-gnu-gcc",), "powerpc/mm",
-            {"CONFIG_PPC64": True, "CONFIG_64BIT": True, "CONFIG_PPC_BOOK3E_64": True,
+            {"CONFIG_64BIT": True, "CONFIG_PPC_BOOK3E_64": True,
              "CONFIG_PPC_BOOK3S_64": False, "CONFIG_PPC_4K_PAGES": True},
             msb0_comments=True, aliases=("book3e64",), qemu="qemu-ppc64-static",
             choice=("CONFIG_PPC64",),
@@ -164,7 +175,7 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "arm_lpae", "arm", "32-bit ARM with LPAE (3-level, 64-bit PTE)", 32, 64, False,
             "arm-linux-gnueabihf", ("arm-linux-gnueabihf-gcc",), "ARM: mm",
-            {"CONFIG_ARM_LPAE": True, "CONFIG_PHYS_ADDR_T_64BIT": True,
+            {"CONFIG_PHYS_ADDR_T_64BIT": True,
              "CONFIG_PGTABLE_LEVELS": 3},
             aliases=("lpae",), qemu="qemu-arm-static", choice=("CONFIG_ARM_LPAE",),
         ),
@@ -186,19 +197,19 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "m68k_coldfire", "m68k", "ColdFire (m68k) with its MMU", 32, 32, True,
             "m68k-linux-gnu", ("m68k-linux-gnu-gcc",), "m68k:",
-            {"CONFIG_COLDFIRE": True, "CONFIG_MMU_COLDFIRE": True, "CONFIG_PGTABLE_LEVELS": 2},
+            {"CONFIG_MMU_COLDFIRE": True, "CONFIG_PGTABLE_LEVELS": 2},
             aliases=("coldfire",), qemu="qemu-m68k-static", choice=("CONFIG_COLDFIRE",),
         ),
         ArchInfo(
             "m68k_sun3", "m68k", "m68k Sun-3", 32, 32, True, "m68k-linux-gnu",
             ("m68k-linux-gnu-gcc",), "m68k:",
-            {"CONFIG_SUN3": True, "CONFIG_MMU_SUN3": True, "CONFIG_PGTABLE_LEVELS": 2},
+            {"CONFIG_MMU_SUN3": True, "CONFIG_PGTABLE_LEVELS": 2},
             aliases=("sun3",), qemu="qemu-m68k-static", choice=("CONFIG_SUN3",),
         ),
         ArchInfo(
             "sparc64", "sparc", "64-bit SPARC (sun4u, sun4v)", 64, 64, True,
             "sparc64-linux-gnu", ("sparc64-linux-gnu-gcc",), "sparc64:",
-            {"CONFIG_64BIT": True, "CONFIG_SPARC64": True, "CONFIG_PGTABLE_LEVELS": 4},
+            {"CONFIG_SPARC64": True, "CONFIG_PGTABLE_LEVELS": 4},
             page_shift=13, qemu="qemu-sparc64-static", choice=("CONFIG_64BIT",),
         ),
         ArchInfo(

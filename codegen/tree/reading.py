@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from codegen.csrc.cint import DataModel
-from codegen.kernel.arches import COMMON_SCAN_CONFIG, arch_info
+from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_SELECTS
 
 if TYPE_CHECKING:
@@ -21,8 +21,8 @@ def arch_model(spec_arch: Arch) -> DataModel:
 
 
 def scan_config(spec_arch: Arch) -> dict[str, bool | int]:
-    config = dict(COMMON_SCAN_CONFIG)
-    config.update(arch_info(spec_arch.name).scan_config)
+    """The variant's Kconfig (codegen.kernel.arches), with the spec's stated assumptions."""
+    config = arch_info(spec_arch.name).read_config
     for assumption in spec_arch.config_assumptions:
         name, _, value = assumption.partition("=")
         config[name] = value in ("y", "m")
