@@ -42,8 +42,64 @@ def value_mask(width: int) -> int:
 
 
 def field_mask(field: Field) -> int:
-    """Mask of a field in place in the PTE."""
-    return value_mask(field.width) << field.lsb
+    """Mask of a field in place in the PTE: every piece of it."""
+    mask = 0
+    for lsb, width in field.pieces:
+        mask |= value_mask(width) << lsb
+    return mask
+
+
+def place(field: Field, value: int) -> int:
+    """``value`` (which fits the field) spread over the field's pieces, low piece first."""
+    placed = 0
+    for lsb, width in field.pieces:
+        placed |= (value & value_mask(width)) << lsb
+        value >>= width
+    return placed
+
+
+def extract(field: Field, pte: int) -> int:
+    """The field's value gathered from its pieces of ``pte``, low piece first."""
+    value = 0
+    shift = 0
+    for lsb, width in field.pieces:
+        value |= (pte >> lsb & value_mask(width)) << shift
+        shift += width
+    return value
+
+
+def value_bit_at(field: Field, bit: int) -> int:
+    """Which bit of the field's value PTE bit ``bit`` (inside a piece) holds."""
+    index = 0
+    for lsb, width in field.pieces:
+        if lsb <= bit < lsb + width:
+            return index + bit - lsb
+        index += width
+    raise ValueError(f"bit {bit} is not in the field")
+
+
+def pieces_from_positions(positions: list[int]) -> tuple[tuple[int, int], ...] | None:
+    """The pieces ((lsb, width), ...) of a field whose value bit i sits at ``positions[i]``:
+    one per run of consecutive positions. None when the positions do not increase (a field
+    whose bits are stored out of order is not a field of pieces)."""
+    if not positions or any(b <= a for a, b in itertools.pairwise(positions)):
+        return None
+    pieces: list[tuple[int, int]] = []
+    for bit in positions:
+        if pieces and pieces[-1][0] + pieces[-1][1] == bit:
+            pieces[-1] = (pieces[-1][0], pieces[-1][1] + 1)
+        else:
+            pieces.append((bit, 1))
+    return tuple(pieces)
+
+
+def describe_pieces(pieces: Iterable[tuple[int, int]]) -> str:
+    """'bit 3', 'bits 5-7' or 'bits 5-7, 10-31' for a field's pieces, low value bits first."""
+    runs = [(lsb, lsb + width - 1) for lsb, width in pieces if width > 0]
+    if not runs:
+        return "none"
+    text = ", ".join(f"{lo}" if lo == hi else f"{lo}-{hi}" for lo, hi in runs)
+    return f"bit {text}" if len(runs) == 1 and runs[0][0] == runs[0][1] else f"bits {text}"
 
 
 def pte_mask(arch: Arch) -> int:
@@ -64,15 +120,19 @@ def one_mask(arch: Arch) -> int:
     return mask
 
 
-def drawn_spans(lsb: int, msb: int, inverted: bool, always_set: int) -> set[tuple[int, int]]:
-    """The bit spans a layout comment may draw a field over: its own and, for an inverted
-    offset, that stretched over the always-set bits right above it, which are the inverted
-    offset's high bits (x86 PAE's 27 offset bits at 9-35 and ones at 36-58 are drawn 9-58)."""
-    spans = {(lsb, msb)}
-    top = msb
+Spans = tuple[tuple[int, int], ...]
+"""(lo, hi) of each run of bits, inclusive."""
+
+
+def drawn_spans(spans: Spans, inverted: bool, always_set: int) -> set[Spans]:
+    """The runs a layout comment may draw a field over: its own and, for an inverted offset,
+    its last run stretched over the always-set bits right above it, which are the inverted
+    offset's high bits (x86 PAE's 27 offset bits at 9-35 and ones at 36-58 are drawn 9-58).
+    A split field is drawn as its runs (parisc's "ofs" at 5-7 and "offset" at 10-31)."""
+    lo, top = spans[-1]
     while inverted and always_set >> (top + 1) & 1:
         top += 1
-    return spans | {(lsb, top)}
+    return {tuple(spans), (*spans[:-1], (lo, top))}
 
 
 # --- overlap and coverage -----------------------------------------------------------------
@@ -94,8 +154,9 @@ class Part:
 def arch_parts(arch: Arch) -> list[Part]:
     """Every bit run the arch's swap PTE assigns, labelled by its role in the spec."""
     parts = [
-        Part("type", arch.type.lsb, arch.type.msb),
-        Part("offset", arch.offset.lsb, arch.offset.msb),
+        Part(name if index == 0 else f"{name}.high", lo, hi)
+        for name, field in (("type", arch.type), ("offset", arch.offset))
+        for index, (lo, hi) in enumerate(field.spans)
     ]
     parts += [Part(f"flags.{name}", f.bit, f.bit) for name, f in arch.flags.items()]
     parts += [Part(f"zero_bits[{i}]", r.lo, r.hi) for i, r in enumerate(arch.zero_bits)]
@@ -169,10 +230,9 @@ def describe_bits(mask: int) -> str:
 def bit_letters(arch: Arch) -> list[str]:
     """One letter per bit, index = bit number: T type, O offset, S/U/E flags, 0/1 fixed, . free."""
     letters = ["."] * arch.pte_bits
-    for bit in range(arch.type.lsb, min(arch.type.msb + 1, arch.pte_bits)):
-        letters[bit] = "T"
-    for bit in range(arch.offset.lsb, min(arch.offset.msb + 1, arch.pte_bits)):
-        letters[bit] = "O"
+    for field, letter in ((arch.type, "T"), (arch.offset, "O")):
+        for bit in mask_bits(field_mask(field) & pte_mask(arch)):
+            letters[bit] = letter
     for name, flag in arch.flags.items():
         letters[flag.bit] = FLAGS[name].letter
     for ranges, letter in ((arch.zero_bits, "0"), (arch.one_bits, "1")):
@@ -311,9 +371,9 @@ def encode(
         )
     available = enabled_flags(arch, config)
     value = one_mask(arch)
-    value |= type_ << arch.type.lsb
+    value |= place(arch.type, type_)
     stored_offset = ~offset & value_mask(arch.offset.width) if arch.offset.inverted else offset
-    value |= stored_offset << arch.offset.lsb
+    value |= place(arch.offset, stored_offset)
     for name in flags:
         if name not in available:
             known = ", ".join(available) or "none"
@@ -346,8 +406,8 @@ def decode(arch: Arch, value: int, config: Config | None = None) -> SwapPte:
             raise NotSwapPte(
                 f"{describe_bits(missing)} ({r.name}) clear: must be 1 in a swap PTE on {arch.name}"
             )
-    type_ = value >> arch.type.lsb & value_mask(arch.type.width)
-    stored = value >> arch.offset.lsb & value_mask(arch.offset.width)
+    type_ = extract(arch.type, value)
+    stored = extract(arch.offset, value)
     offset = ~stored & value_mask(arch.offset.width) if arch.offset.inverted else stored
     flag_bits = enabled_flags(arch, config)
     flags = tuple(name for name in FLAG_NAMES if name in flag_bits and value >> flag_bits[name] & 1)

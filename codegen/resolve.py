@@ -87,11 +87,17 @@ def arch_view(arch: Arch, config: dict[str, bool]) -> dict[str, Any]:
         "pte_bits": arch.pte_bits,
         "word_bits": info.word_bits,
         "big_endian": info.big_endian,
-        "type": {"lsb": arch.type.lsb, "width": arch.type.width, "macros": dict(arch.type.macros)},
+        "type": {
+            "lsb": arch.type.lsb,
+            "width": arch.type.width,
+            **arch.type.split_entry(),
+            "macros": dict(arch.type.macros),
+        },
         "offset": {
             "lsb": arch.offset.lsb,
             "width": arch.offset.width,
             "inverted": arch.offset.inverted,
+            **arch.offset.split_entry(),
             "macros": dict(arch.offset.macros),
         },
         "flags": {name: enabled.get(name) for name in FLAG_NAMES},

@@ -27,7 +27,7 @@ class Change:
     old: Any
     new: Any
     configs: tuple[Config, ...] = ()
-    unit: str = ""  # how a value reads: "bit", "bits" (a [lo, hi] range), "hex" or as is
+    unit: str = ""  # how a value reads: "bit", "bits" ([lo, hi] ranges), "hex" or as is
 
     def describe(self) -> str:
         """The change in words, without the configurations."""
@@ -39,7 +39,9 @@ class Change:
 
     def _shown(self, value: Any) -> str:
         if self.unit == "bits":
-            return f"bits {value[0]}-{value[1]}"
+            # [lo, hi], or [lo, hi, lo2, hi2] for a field split in two pieces
+            pairs = zip(value[::2], value[1::2], strict=True)
+            return "bits " + ", ".join(f"{lo}-{hi}" for lo, hi in pairs)
         if self.unit == "hex":
             return hex(value)
         return f"bit {value}" if self.unit == "bit" else str(value)
@@ -126,7 +128,8 @@ def _arch(name: str, old: Arch | None, new: Arch | None) -> list[Change]:
 
 
 def _bits(field: Field) -> list[int]:
-    return [field.lsb, field.msb]
+    """[lsb, msb]; for a split field each piece's lo and hi in turn."""
+    return [bit for span in field.spans for bit in span]
 
 
 def _summary(arch: Arch | None) -> str | None:

@@ -41,12 +41,23 @@ def arch_text(arch: Arch, config: dict[str, bool]) -> list[str]:
     def macros(field: Field) -> str:
         return ", ".join(f"{role} {name}" for role, name in field.macros.items())
 
-    rows.append(
-        ["type", _bits(arch.type.lsb, arch.type.msb), str(arch.type.width), macros(arch.type)]
+    def field_bits(field: Field) -> str:
+        return ", ".join(_bits(lo, hi) for lo, hi in field.spans)
+
+    def split_note(field: Field) -> str:
+        if not field.split:
+            return ""
+        return f"split: low {field.pieces[0][1]} bits, then from bit {field.pieces[1][0]}; "
+
+    type_notes = split_note(arch.type) + macros(arch.type)
+    rows.append(["type", field_bits(arch.type), str(arch.type.width), type_notes.rstrip("; ")])
+    offset_notes = (
+        ("stored inverted; " if arch.offset.inverted else "")
+        + split_note(arch.offset)
+        + macros(arch.offset)
     )
-    offset_notes = ("stored inverted; " if arch.offset.inverted else "") + macros(arch.offset)
     rows.append(
-        ["offset", _bits(arch.offset.lsb, arch.offset.msb), str(arch.offset.width), offset_notes]
+        ["offset", field_bits(arch.offset), str(arch.offset.width), offset_notes]
     )
     for name in FLAG_NAMES:
         flag = arch.flags.get(name)

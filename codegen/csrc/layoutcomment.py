@@ -21,6 +21,17 @@ class CommentField:
     lo: int
     hi: int
     line: int  # line in the file
+    pieces: tuple[tuple[int, int], ...] = ()  # (lo, hi) of each run, when drawn as several
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """(lo, hi) of each run the comment draws the field over, lowest first."""
+        return self.pieces or ((self.lo, self.hi),)
+
+
+DRAWN_NAMES = {"type": ("type",), "offset": ("offset", "ofs")}
+"""The labels a drawing gives a field's arrows: parisc draws the low piece of its split
+offset as "<ofs>" beside "<---- offset ---->"."""
 
 
 _BETWEEN = r"(?:(?!\bbits?\s+\d|\b(?:type|offset)\b)[^\n])*?"
@@ -132,14 +143,24 @@ def _drawing(lines: list[str], first_line: int, pte_bits: int) -> list[CommentFi
     msb0 = columns[0][0] < columns[-1][0]
     found = []
     for name in FIELDS:
-        match = re.search(r"<[-\s]*" + name + r"[-\s]*>?", text)
-        if not match:
+        words = "|".join(DRAWN_NAMES[name])
+        runs: list[tuple[int, int, int]] = []  # (lo, hi, line) of each arrow
+        for match in re.finditer(r"<[-\s]*(?:" + words + r")\b[-\s]*>?", text):
+            start, end = match.start(), match.end() - 1
+            while end + 1 < len(text) and text[end] == "-" and text[end + 1] in "->":
+                end += 1
+            bits = [columns[i][0] for i in range(start, end + 1)]
+            if msb0:
+                bits = [pte_bits - 1 - bit for bit in bits]
+            runs.append((min(bits), max(bits), columns[start][2]))
+        if not runs:
             continue
-        start, end = match.start(), match.end() - 1
-        while end + 1 < len(text) and text[end] == "-" and text[end + 1] in "->":
-            end += 1
-        bits = [columns[i][0] for i in range(start, end + 1)]
-        if msb0:
-            bits = [pte_bits - 1 - bit for bit in bits]
-        found.append(CommentField(name, min(bits), max(bits), columns[start][2]))
+        if len(runs) == 1 or len({line for _, _, line in runs}) > 1:
+            # one arrow; or arrows in different blocks, which draw other layouts
+            lo, hi, line = runs[0]
+            found.append(CommentField(name, lo, hi, line))
+            continue
+        spans = tuple(sorted((lo, hi) for lo, hi, _ in runs))
+        line = runs[0][2]
+        found.append(CommentField(name, spans[0][0], spans[-1][1], line, spans))
     return found

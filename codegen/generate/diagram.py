@@ -61,6 +61,16 @@ def _label(arch: Arch, letter: str, lo: int, hi: int) -> tuple[str, str]:
         text = f"type {span}" if width * CELL >= 70 else "type"
     if letter == "O":
         text = f"offset {span}{inverted}" if width * CELL >= 200 else "offset"
+    field = arch.type if letter == "T" else arch.offset
+    if field.split:  # one box per piece: say which of the field's bits it holds
+        first = layout.value_bit_at(field, lo)
+        short = "ofs" if letter == "O" else "t"
+        text = text if width * CELL >= len(text) * 7 + 6 else short
+        value_bits = f"{first}" if width == 1 else f"{first}-{first + width - 1}"
+        return text, (
+            f"bits {span}: {role} bits {value_bits} ({width} of its {field.width} bits, "
+            f"stored in {len(field.pieces)} pieces{inverted})"
+        )
     return text, f"bits {span}: {role} ({width} bits{inverted})"
 
 

@@ -24,11 +24,12 @@ def export_data(spec: Spec) -> dict[str, Any]:
     for arch in spec.arches.values():
         arches[arch.name] = {
             "pte_bits": arch.pte_bits,
-            "type": {"lsb": arch.type.lsb, "width": arch.type.width},
+            "type": {"lsb": arch.type.lsb, "width": arch.type.width, **arch.type.split_entry()},
             "offset": {
                 "lsb": arch.offset.lsb,
                 "width": arch.offset.width,
                 "inverted": arch.offset.inverted,
+                **arch.offset.split_entry(),
             },
             "flags": {
                 name: arch.flags[name].bit if name in arch.flags else None for name in FLAG_NAMES

@@ -160,15 +160,22 @@ def _hex(value: int) -> str:
 
 
 def _legend(arch: Arch) -> list[str]:
-    rows: list[tuple[int, str, str]] = [
-        (arch.type.lsb, _bits(arch.type.lsb, arch.type.msb), f"type ({arch.type.width} bits)"),
-        (
-            arch.offset.lsb,
-            _bits(arch.offset.lsb, arch.offset.msb),
-            f"offset ({arch.offset.width} bits)"
-            + (", stored inverted" if arch.offset.inverted else ""),
-        ),
-    ]
+    rows: list[tuple[int, str, str]] = []
+    for name, field in (("type", arch.type), ("offset", arch.offset)):
+        inverted = ", stored inverted" if field.inverted else ""
+        if not field.split:
+            text = f"{name} ({field.width} bits){inverted}"
+            rows.append((field.lsb, _bits(field.lsb, field.msb), text))
+            continue
+        held = 0  # the field's bits below this piece
+        for index, (lo, hi) in enumerate(field.spans):
+            piece = "high" if index else "low"
+            text = (
+                f"{name} {_bits(held, held + hi - lo)} "
+                f"({piece} piece of {field.width} bits{inverted})"
+            )
+            rows.append((lo, _bits(lo, hi), text))
+            held += hi - lo + 1
     for name, flag in arch.flags.items():
         text = f"{FLAGS[name].title}: {flag.macro}"
         if flag.condition:
@@ -194,16 +201,40 @@ def _bits(lo: int, hi: int) -> str:
 
 
 def _field_context(arch: Arch, role: str) -> dict[str, Any]:
+    """A field's numbers and macro names, and ``take(v)``/``place(x)``: the C expression of the
+    field's value in the PTE value ``v`` and of the field value ``x`` placed in a PTE. A split
+    field (two pieces) gets macros of its own that gather and scatter the pieces."""
     field = getattr(arch, role)
     lsb_default, width_default, mask_default = DEFAULT_FIELD_MACROS[role]
-    return {
+    lsb_macro = field.macros.get("lsb", lsb_default)
+    width_macro = field.macros.get("width", width_default)
+    mask_macro = field.macros.get("mask", mask_default)
+    context: dict[str, Any] = {
         "lsb": field.lsb,
         "width": field.width,
         "inverted": field.inverted,
-        "lsb_macro": field.macros.get("lsb", lsb_default),
-        "width_macro": field.macros.get("width", width_default),
-        "mask_macro": field.macros.get("mask", mask_default),
+        "lsb_macro": lsb_macro,
+        "width_macro": width_macro,
+        "mask_macro": mask_macro,
+        "split": field.split,
+        "take": lambda v: f"(({v} >> {lsb_macro}) & {mask_macro})",
+        "place": lambda x: f"(({x} & {mask_macro}) << {lsb_macro})",
     }
+    if field.split:
+        (_, low_width), (high_lsb, _) = field.pieces
+        prefix = f"__SWP_{role.upper()}"
+        names = {
+            "low_bits_macro": f"{prefix}_LOW_BITS",
+            "high_shift_macro": f"{prefix}_HIGH_SHIFT",
+            "low_mask_macro": f"{prefix}_LOW_MASK",
+            "high_mask_macro": f"{prefix}_HIGH_MASK",
+            "gather_macro": f"{prefix}_GATHER",
+            "scatter_macro": f"{prefix}_SCATTER",
+        }
+        context.update(names, low_width=low_width, high_lsb=high_lsb)
+        context["take"] = lambda v: f"{names['gather_macro']}({v})"
+        context["place"] = lambda x: f"{names['scatter_macro']}({x})"
+    return context
 
 
 def arch_context(arch: Arch, exclusive_mandatory: bool = True) -> dict[str, Any]:

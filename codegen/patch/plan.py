@@ -265,11 +265,19 @@ def plan_arch(spec: Spec, arch: Arch, facts: TreeFacts, source: TreeSource) -> C
     scan = arch_facts.scan
     files = _Files(source)
     summary: list[str] = []
-    if (behaviour.type_lsb, behaviour.type_width) != (arch.type.lsb, arch.type.width) or (
-        behaviour.offset_lsb,
-        behaviour.offset_width,
-        behaviour.inverted,
-    ) != (arch.offset.lsb, arch.offset.width, arch.offset.inverted):
+    tree_fields = {"type": behaviour.type_pieces, "offset": behaviour.offset_pieces}
+    if tree_fields != {"type": arch.type.pieces, "offset": arch.offset.pieces} or (
+        behaviour.inverted != arch.offset.inverted
+    ):
+        for name, pieces in tree_fields.items():
+            spec_pieces = getattr(arch, name).pieces
+            if pieces != spec_pieces and (len(pieces) > 1 or len(spec_pieces) > 1):
+                raise NotPatchable(
+                    f"{arch.name}: the {name} field is split (tree "
+                    f"{layout.describe_pieces(pieces)}, spec {layout.describe_pieces(spec_pieces)})"
+                    "; its shift and width macros cannot say where the pieces go: edit "
+                    "__swp_entry by hand"
+                )
         summary += _field_macros(arch, arch_facts, files)
     added = []
     for flag in FLAG_NAMES:

@@ -355,14 +355,12 @@ class Review:
                 self._patch_of(changes, where.file if where else "", where.line if where else 0),
             )
             return None
-        if found.type_lsb is None or found.offset_lsb is None:
+        if not found.type_pieces or not found.offset_pieces:
             reason = "; ".join(p.message for p in found.problems) or "no field survives"
             self._layout_problem(changes, arch, reason)
             return None
-        type_ = replace(arch.type, lsb=found.type_lsb, width=found.type_width)
-        offset = replace(
-            arch.offset, lsb=found.offset_lsb, width=found.offset_width, inverted=found.inverted
-        )
+        type_ = Field.of_pieces(found.type_pieces, macros=arch.type.macros)
+        offset = Field.of_pieces(found.offset_pieces, found.inverted, arch.offset.macros)
         return replace(arch, type=type_, offset=offset)
 
     def _entry_loses_type_bits(
@@ -414,7 +412,7 @@ class Review:
                 width = layout.mask_width(mask) if mask is not None else None
             if lsb is None or width is None or lsb < 0 or width <= 0:
                 return None
-            fields[name] = replace(spec_field, lsb=lsb, width=width)
+            fields[name] = Field(lsb, width, spec_field.inverted, spec_field.macros)
         return replace(arch, type=fields["type"], offset=fields["offset"])
 
     def _active(
@@ -944,16 +942,15 @@ class Review:
                     continue
                 spec_field = getattr(after, field_found.name)
                 drawn = layout.drawn_spans(
-                    spec_field.lsb, spec_field.msb, spec_field.inverted, layout.one_mask(after)
+                    spec_field.spans, spec_field.inverted, layout.one_mask(after)
                 )
-                if (field_found.lo, field_found.hi) not in drawn:
+                if field_found.spans not in drawn:
                     self.report(
                         "SWP306",
                         path,
                         field_found.line,
                         f"the comment puts the {arch.name} {field_found.name} at bits "
-                        f"{field_found.lo}-{field_found.hi}; the layout has "
-                        f"{spec_field.lsb}-{spec_field.msb}"
+                        f"{_runs(field_found.spans)}; the layout has {_runs(spec_field.spans)}"
                         + self._set_where(changes, spec_field, arch),
                         patch,
                     )
@@ -1028,6 +1025,11 @@ def shown_runs(changes: SeriesChanges, paths: list[str]) -> list[tuple[str, str]
         if run:
             fragments.append((path, post_image(run)))
     return fragments
+
+
+def _runs(spans: layout.Spans) -> str:
+    """'9-58', or '5-7, 10-31' for a split field."""
+    return ", ".join(f"{lo}-{hi}" for lo, hi in spans)
 
 
 def _strip_comments(value: str) -> str:

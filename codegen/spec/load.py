@@ -21,6 +21,7 @@ from codegen.kernel.flags import FLAG_NAMES, FLAG_SELECTS, MANDATORY_FLAG
 from codegen.resources import SCHEMA_PATH
 from codegen.spec import schemacache
 from codegen.spec.model import (
+    FIELDS,
     MARKER_HELPERS,
     MARKER_TYPE,
     Arch,
@@ -405,8 +406,15 @@ def _check_arch(
         if "[" in label:
             key, index = label.rstrip("]").split("[")
             return (*base, key, int(index), "bits")
+        if label.endswith(".high"):  # the high piece of a split field
+            return (*base, label.split(".")[0], "split", "high_lsb")
         return (*base, label)
 
+    for name in FIELDS:
+        problem = split_problem(raw[name])
+        if problem is not None:
+            key, message = problem
+            report((*base, name, "split", key), f"{arch.name} {name}.split: {message}")
     parts = layout.arch_parts(arch)
     for part in parts:
         if part.lo > part.hi:
@@ -501,12 +509,44 @@ def _check_arch(
 # --- building the model -------------------------------------------------------------------
 
 
+def split_problem(raw: dict) -> tuple[str, str] | None:
+    """What is wrong with a field's ``split`` (the key to report at and the message), or None
+    when it has none or a good one."""
+    split = raw.get("split")
+    if split is None:
+        return None
+    lsb, width, low, high = raw["lsb"], raw["width"], split["low_width"], split["high_lsb"]
+    top = lsb + low - 1
+    if low >= width:
+        return "low_width", (
+            f"low_width {low} leaves no bit of the {width}-bit field for the high piece "
+            f"(it must be below {width})"
+        )
+    if high <= top:
+        return "high_lsb", (
+            f"high_lsb {high} is not above the low piece (bits {lsb}-{top}): "
+            f"the high piece starts above bit {top}"
+        )
+    if high == top + 1:
+        return "high_lsb", (
+            f"high_lsb {high} continues the low piece (bits {lsb}-{top}): the field is one run, "
+            "write it without split"
+        )
+    return None
+
+
 def _field(raw: dict) -> Field:
+    pieces: tuple[tuple[int, int], ...] = ((raw["lsb"], raw["width"]),)
+    split = raw.get("split")
+    if split is not None and split_problem(raw) is None:  # a bad split is reported, not built
+        low = split["low_width"]
+        pieces = ((raw["lsb"], low), (split["high_lsb"], raw["width"] - low))
     return Field(
         lsb=raw["lsb"],
         width=raw["width"],
         inverted=raw.get("inverted", False),
         macros=freeze(raw.get("macros", {})),
+        pieces=pieces,
     )
 
 

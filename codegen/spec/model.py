@@ -78,18 +78,71 @@ class Naming:
     exclusive_helpers_mandatory: bool
 
 
+FIELDS = ("type", "offset")
+"""The two bit fields of a swap PTE, as the spec names them."""
+
+Piece = tuple[int, int]
+"""(lsb, width) of one run of PTE bits that holds part of a field."""
+
+
 @dataclass(frozen=True)
 class Field:
-    """A bit field of a swap PTE: ``width`` bits from ``lsb``; ``inverted`` as on x86-64."""
+    """A bit field of a swap PTE: ``width`` bits from ``lsb``; ``inverted`` as on x86-64.
+
+    Most fields are one run of bits. A split field (parisc's offset: bits 0-2 of the value at
+    PTE bits 5-7, the rest from bit 10) has several ``pieces``, each (lsb, width); the value's
+    bits fill them from the low piece upward. ``lsb`` is then the first piece's, ``width`` the
+    total and ``msb`` the last piece's top bit. Left empty, ``pieces`` is the one run.
+    """
 
     lsb: int
     width: int
     inverted: bool = False
     macros: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    pieces: tuple[Piece, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.pieces:
+            object.__setattr__(self, "pieces", ((self.lsb, self.width),))
+
+    @classmethod
+    def of_pieces(
+        cls,
+        pieces: tuple[Piece, ...],
+        inverted: bool = False,
+        macros: Mapping[str, str] | None = None,
+    ) -> Field:
+        """The field made of ``pieces`` (lowest value bits first)."""
+        return cls(
+            lsb=pieces[0][0],
+            width=sum(width for _, width in pieces),
+            inverted=inverted,
+            macros=MappingProxyType(dict(macros or {})),
+            pieces=tuple(pieces),
+        )
+
+    @property
+    def split(self) -> bool:
+        """Whether the field is stored in more than one run of bits."""
+        return len(self.pieces) > 1
 
     @property
     def msb(self) -> int:
-        return self.lsb + self.width - 1
+        last_lsb, last_width = self.pieces[-1]
+        return last_lsb + last_width - 1
+
+    def split_entry(self) -> dict[str, dict[str, int]]:
+        """``{"split": {"low_width": .., "high_lsb": ..}}`` as a spec file writes a field in
+        two pieces; empty for a field in one (a JSON view adds it to lsb and width)."""
+        if len(self.pieces) != 2:
+            return {}
+        (_, low_width), (high_lsb, _) = self.pieces
+        return {"split": {"low_width": low_width, "high_lsb": high_lsb}}
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """(lo, hi) of each piece, inclusive, lowest value bits first."""
+        return tuple((lsb, lsb + width - 1) for lsb, width in self.pieces)
 
 
 @dataclass(frozen=True)

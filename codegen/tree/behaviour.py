@@ -60,6 +60,8 @@ class ArchBehaviour:
     type_width: int = 0
     offset_lsb: int | None = None
     offset_width: int = 0
+    type_pieces: tuple[tuple[int, int], ...] = ()  # (lsb, width) of each run; () when unknown
+    offset_pieces: tuple[tuple[int, int], ...] = ()
     inverted: bool = False
     type_bits: list[int] = field(default_factory=list)  # each type bit a round trip kept
     always_set: int = 0
@@ -291,15 +293,15 @@ def _infer(
                 offset_positions.append(bit)
                 offset_inverted.append(bool(base & layout.bit_value(bit)))
     behaviour.type_bits = sorted(type_positions or [])
-    behaviour.type_lsb, behaviour.type_width = _field(type_positions, "type", arch, behaviour)
-    behaviour.offset_lsb, behaviour.offset_width = _field(
-        offset_positions, "offset", arch, behaviour
-    )
+    behaviour.type_pieces = _field(type_positions, "type", arch, behaviour)
+    behaviour.offset_pieces = _field(offset_positions, "offset", arch, behaviour)
+    for name, pieces in (("type", behaviour.type_pieces), ("offset", behaviour.offset_pieces)):
+        lsb = pieces[0][0] if pieces else None
+        setattr(behaviour, f"{name}_lsb", lsb)
+        setattr(behaviour, f"{name}_width", sum(width for _, width in pieces))
     behaviour.inverted = bool(offset_inverted) and all(offset_inverted)
-    offset_mask = (
-        layout.bit_mask(behaviour.offset_lsb, behaviour.offset_lsb + behaviour.offset_width - 1)
-        if behaviour.offset_lsb is not None
-        else 0
+    offset_mask = layout.bits_mask(
+        bit for lsb, width in behaviour.offset_pieces for bit in range(lsb, lsb + width)
     )
     behaviour.always_set = base & ~offset_mask if behaviour.inverted else base
     for kind in flags:  # the helpers run on an empty PTE, so only their own bit can show
@@ -377,20 +379,25 @@ def blind_flag_tests(
 
 def _field(
     positions: list[int] | None, what: str, arch: str, behaviour: ArchBehaviour
-) -> tuple[int | None, int]:
-    """lsb and width of a field from the bits a round trip kept; None when unknown."""
+) -> tuple[tuple[int, int], ...]:
+    """The pieces (lsb, width) of a field from the PTE bit each value bit a round trip kept,
+    in value-bit order: one piece per run of consecutive bits (parisc's offset keeps its low
+    3 bits at 5-7 and the rest from bit 10). Empty when unknown."""
     if positions is None:
-        return None, 0  # its probes did not fold: reported with their reasons
-    positions = sorted(positions)
+        return ()  # its probes did not fold: reported with their reasons
     if not positions:
         behaviour.lost.add(what)  # evaluated, and broken: sync says so as drift
-        return None, 0
-    lsb = positions[0]
-    if positions != list(range(lsb, lsb + len(positions))):
+        return ()
+    pieces = layout.pieces_from_positions(positions)
+    if pieces is None:
         behaviour.problems.append(
-            Unevaluable(f"{arch}: the {what} bits are not contiguous: {positions}", "")
+            Unevaluable(
+                f"{arch}: the {what} bits are not stored in order: value bits 0.. at {positions}",
+                "",
+            )
         )
-    return lsb, len(positions)
+        return layout.pieces_from_positions(sorted(set(positions))) or ()
+    return pieces
 
 
 STANDALONE_CALLS = {

@@ -93,6 +93,23 @@ def _flag_macro(scan: HeaderScan, flag: str, bit: int, template_arch: Arch) -> s
     return candidates[0] if candidates else f"_PAGE_SWP_{FLAGS[flag].word}"
 
 
+def _field_entry(
+    arch: str, name: str, pieces: tuple[tuple[int, int], ...], inverted: bool | None = None
+) -> dict[str, Any]:
+    """A spec field for pieces the tree's code showed: one run, or two written as split."""
+    if len(pieces) > 2:
+        raise SwapgenError(
+            f"cannot import {arch}: its {name} is stored in {len(pieces)} runs of bits "
+            f"({layout.describe_pieces(pieces)}); a spec field has one or two"
+        )
+    entry: dict[str, Any] = {"lsb": pieces[0][0], "width": sum(w for _, w in pieces)}
+    if inverted is not None:
+        entry["inverted"] = inverted
+    if len(pieces) == 2:
+        entry["split"] = {"low_width": pieces[0][1], "high_lsb": pieces[1][0]}
+    return entry
+
+
 def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
     arch_facts = facts.arches[template.name]
     b = arch_facts.behaviour
@@ -104,7 +121,6 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
         )
     if b is None or scan is None or b.type_lsb is None or b.offset_lsb is None:
         raise SwapgenError(f"cannot import {template.name}: its swap-PTE code was not evaluated")
-    type_lsb, offset_lsb = b.type_lsb, b.offset_lsb
     flags = {}
     for flag in FLAG_NAMES:
         if flag not in b.flags:
@@ -122,8 +138,8 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
             entry["condition"] = FLAGS[flag].config
         flags[flag] = entry
     fields: dict[str, dict[str, Any]] = {
-        "type": {"lsb": type_lsb, "width": b.type_width},
-        "offset": {"lsb": offset_lsb, "width": b.offset_width, "inverted": b.inverted},
+        "type": _field_entry(template.name, "type", b.type_pieces),
+        "offset": _field_entry(template.name, "offset", b.offset_pieces, b.inverted),
     }
     for name, field in fields.items():
         values = {
@@ -142,8 +158,10 @@ def _arch(facts: TreeFacts, template: Arch) -> dict[str, Any]:
                     pass
         if macros:
             field["macros"] = macros
-    used = layout.bit_mask(type_lsb, type_lsb + b.type_width - 1) | layout.bit_mask(
-        offset_lsb, offset_lsb + b.offset_width - 1
+    used = layout.bits_mask(
+        bit
+        for lsb, width in (*b.type_pieces, *b.offset_pieces)
+        for bit in range(lsb, lsb + width)
     )
     used |= layout.bits_mask(b.flags.values()) | b.always_set
     zero_bits = [

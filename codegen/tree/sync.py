@@ -43,14 +43,18 @@ def _differs(
         )
 
 
-def _bits(lo: int | None, width: int) -> str:
-    if lo is None or width == 0:
-        return "none"
-    return f"bit {lo}" if width == 1 else f"bits {lo}-{lo + width - 1}"
-
-
 def _bit(bit: int | None) -> str:
     return "none" if bit is None else f"bit {bit}"
+
+
+def _field_value(pieces: tuple[tuple[int, int], ...], inverted: bool | None = None) -> dict:
+    """A field as a finding's tree or spec value: lsb and width, its pieces when it is split."""
+    value: dict[str, Any] = {"lsb": pieces[0][0], "width": sum(w for _, w in pieces)}
+    if inverted is not None:
+        value["inverted"] = inverted
+    if len(pieces) > 1:
+        value["pieces"] = [list(piece) for piece in pieces]
+    return value
 
 
 def compare(spec: Spec, facts: TreeFacts) -> list[Finding]:
@@ -263,24 +267,22 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> Iterat
         spec_field = getattr(arch, lost)
         message = (
             f"{name} {lost} field: no {lost} bit survives __swp_entry and back in the tree, "
-            f"spec {_bits(spec_field.lsb, spec_field.width)}"
+            f"spec {layout.describe_pieces(spec_field.pieces)}"
         )
         yield _finding("SWP521" if lost == "type" else "SWP522", name, where, message)
-    if b.type_lsb is not None:
+    if b.type_pieces:
         where = _where(facts, ["__swp_type", "__swp_entry"], main_header)
-        tree = {"lsb": b.type_lsb, "width": b.type_width}
-        spec = {"lsb": arch.type.lsb, "width": arch.type.width}
-        show = lambda f: _bits(f["lsb"], f["width"])  # noqa: E731
+        tree = _field_value(b.type_pieces)
+        spec = _field_value(arch.type.pieces)
+        show = lambda f: layout.describe_pieces(f.get("pieces", [(f["lsb"], f["width"])]))  # noqa: E731
         yield from _differs("SWP521", name, where, f"{name} type field", tree, spec, show)
-    if b.offset_lsb is not None:
+    if b.offset_pieces:
         where = _where(facts, ["__swp_offset", "__swp_entry"], main_header)
-        tree = {"lsb": b.offset_lsb, "width": b.offset_width, "inverted": b.inverted}
-        spec = {
-            "lsb": arch.offset.lsb,
-            "width": arch.offset.width,
-            "inverted": arch.offset.inverted,
-        }
-        show = lambda f: _bits(f["lsb"], f["width"]) + (" inverted" if f["inverted"] else "")  # noqa: E731
+        tree = _field_value(b.offset_pieces, b.inverted)
+        spec = _field_value(arch.offset.pieces, arch.offset.inverted)
+        show = lambda f: layout.describe_pieces(  # noqa: E731
+            f.get("pieces", [(f["lsb"], f["width"])])
+        ) + (" inverted" if f["inverted"] else "")
         yield from _differs("SWP522", name, where, f"{name} offset field", tree, spec, show)
     where = _where(facts, ["__swp_entry", "mk_swap_pte"], main_header)
     what = f"{name} always-set bits"
@@ -360,21 +362,31 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
     b = facts.behaviour
     assert b is not None
     code = {
-        "type": (b.type_lsb, b.type_lsb + b.type_width - 1) if b.type_lsb is not None else None,
-        "offset": (
-            (b.offset_lsb, b.offset_lsb + b.offset_width - 1) if b.offset_lsb is not None else None
-        ),
+        "type": tuple((lsb, lsb + width - 1) for lsb, width in b.type_pieces),
+        "offset": tuple((lsb, lsb + width - 1) for lsb, width in b.offset_pieces),
     }
     for field in facts.comment_fields:
         actual = code.get(field.name)
         inverted = field.name == "offset" and bool(b.inverted)
-        if actual is None or (field.lo, field.hi) in layout.drawn_spans(
-            *actual, inverted, b.always_set
-        ):
+        if not actual or field.spans in layout.drawn_spans(actual, inverted, b.always_set):
             continue
         message = (
-            f"{arch.name}: the layout comment puts the {field.name} at bits "
-            f"{field.lo}-{field.hi}, the code at bits {actual[0]}-{actual[1]}"
+            f"{arch.name}: the layout comment puts the {field.name} at {_spans(field.spans)}, "
+            f"the code at {_spans(actual)}"
         )
         where = (facts.comment_file or arch.headers[0], field.line)
-        yield _finding("SWP541", arch.name, where, message, [field.lo, field.hi], list(actual))
+        drawn = [list(span) for span in field.spans]
+        code_spans = [list(span) for span in actual]
+        # one run is given as [lo, hi], as before pieces: what a report reader expects
+        yield _finding(
+            "SWP541",
+            arch.name,
+            where,
+            message,
+            drawn[0] if len(drawn) == 1 else drawn,
+            code_spans[0] if len(code_spans) == 1 else code_spans,
+        )
+
+
+def _spans(spans: layout.Spans) -> str:
+    return "bits " + ", ".join(f"{lo}-{hi}" for lo, hi in spans)
