@@ -49,13 +49,15 @@ def arch_text(arch: Arch, config: dict[str, bool]) -> list[str]:
             return ""
         return f"split: low {field.pieces[0][1]} bits, then from bit {field.pieces[1][0]}; "
 
-    type_notes = split_note(arch.type) + macros(arch.type)
-    rows.append(["type", field_bits(arch.type), str(arch.type.width), type_notes.rstrip("; ")])
+    type_notes = (split_note(arch.type) + macros(arch.type)).removesuffix("; ")
+    rows.append(["type", field_bits(arch.type), str(arch.type.width), type_notes])
     offset_notes = (
         ("stored inverted; " if arch.offset.inverted else "")
         + split_note(arch.offset)
         + macros(arch.offset)
     )
+    if arch.offset.split:
+        offset_notes = offset_notes.removesuffix("; ")
     rows.append(
         ["offset", field_bits(arch.offset), str(arch.offset.width), offset_notes]
     )

@@ -62,7 +62,7 @@ def _label(arch: Arch, letter: str, lo: int, hi: int) -> tuple[str, str]:
     if letter == "O":
         text = f"offset {span}{inverted}" if width * CELL >= 200 else "offset"
     field = arch.type if letter == "T" else arch.offset
-    if field.split:  # one box per piece: say which of the field's bits it holds
+    if letter in "TO" and field.split:  # a box per piece: say which of the field's bits
         first = layout.value_bit_at(field, lo)
         short = "ofs" if letter == "O" else "t"
         text = text if width * CELL >= len(text) * 7 + 6 else short
