@@ -298,6 +298,50 @@ CASES = [
         "pte_markers need the swap type SWP_PTE_MARKER in swap_types.groups",
     ),
     Case(
+        "split-low-piece-takes-the-whole-field",
+        "6.12",
+        (("split: {low_width: 3, high_lsb: 10}", "split: {low_width: 25, high_lsb: 10}"),),
+        "low_width: 25",
+        "parisc offset.split: low_width 25 leaves no bit of the 25-bit field for the high piece",
+    ),
+    Case(
+        "split-high-piece-inside-the-low-one",
+        "6.12",
+        (("split: {low_width: 3, high_lsb: 10}", "split: {low_width: 3, high_lsb: 6}"),),
+        "high_lsb: 6",
+        "parisc offset.split: high_lsb 6 is not above the low piece (bits 5-7)",
+    ),
+    Case(
+        "split-without-a-gap-is-one-run",
+        "6.12",
+        (("split: {low_width: 3, high_lsb: 10}", "split: {low_width: 3, high_lsb: 8}"),),
+        "high_lsb: 8",
+        "parisc offset.split: high_lsb 8 continues the low piece (bits 5-7): the field is one "
+        "run, write it without split",
+    ),
+    Case(
+        "split-high-piece-past-the-pte",
+        "6.12",
+        (("split: {low_width: 3, high_lsb: 10}", "split: {low_width: 3, high_lsb: 12}"),),
+        "high_lsb: 12",
+        "parisc offset.high (bits 12-33) does not fit a 32-bit PTE",
+    ),
+    Case(
+        "split-high-piece-over-a-flag",
+        "6.12",
+        (("split: {low_width: 3, high_lsb: 10}", "split: {low_width: 2, high_lsb: 8}"),),
+        "alias: _PAGE_ACCESSED",
+        "parisc flags.exclusive (bit 8) overlaps offset.high (bits 8-30, line ",
+        nth=2,  # riscv64's exclusive bit is the present PTE's _PAGE_ACCESSED too
+    ),
+    Case(
+        "split-with-an-unknown-key",
+        "6.12",
+        (("split: {low_width: 3, high_lsb: 10}", "split: {low_width: 3, high_shift: 10}"),),
+        "high_shift: 10",
+        "unknown key 'high_shift' (did you mean 'high_lsb'?)",
+    ),
+    Case(
         "softleaf-api-without-leafops-header",
         "6.19",
         (("  leafops_h: include/linux/leafops.h\n", ""),),

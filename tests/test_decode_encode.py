@@ -245,3 +245,18 @@ def test_encode_notes_the_empty_pte():
     assert result.code == 0
     assert result.out == "0x0000000000000000\n"
     assert "is the empty PTE (pte_none) on arm64" in result.err
+
+
+def test_a_split_offset_through_the_cli():
+    """parisc 6.12 keeps offset bits 0-2 at PTE bits 5-7 and the rest from bit 10."""
+    encoded = run_main(
+        "encode", "--spec", "6.12", "--arch", "parisc", "--type", "3", "--offset", "15",
+        "--flag", "exclusive",
+    )  # fmt: skip
+    assert (encoded.code, encoded.out.strip()) == (0, "0x000005e3")
+    code, info = decode_json("--spec", "6.12", "--arch", "parisc", "0x5e3")
+    assert (code, info["type"], info["offset"], info["flags"]) == (0, 3, 15, ["exclusive"])
+    # bit 8 is the exclusive flag, bit 9 must be 0: neither is the offset's
+    code, info = decode_json("--spec", "6.12", "--arch", "parisc", "0x4e3")
+    assert (info["offset"], info["flags"]) == (15, [])
+    assert decode_json("--spec", "6.12", "--arch", "parisc", "0x6e3")[0] == 1

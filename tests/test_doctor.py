@@ -42,6 +42,7 @@ EXPECTED_NAMES = [
     "qemu-alpha",
     "qemu-m68k",
     "qemu-sparc64",
+    "qemu-hppa",
     "perl",
     "kernel tree",
     "linux-source-6.1",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from codegen import layout
 from codegen.kernel.flags import FLAG_NAMES
 from codegen.spec.load import load_spec
+from codegen.spec.model import Field
 from tests.conftest import VERSIONS, spec_path
 
 SPECS = {v: load_spec(spec_path(v)) for v in VERSIONS}
@@ -107,6 +110,9 @@ def test_generic_type_shift():
         ("6.12", "loongarch64", 5, 1, ("exclusive",), 0x1850000),
         ("6.1", "arm", 3, 1, (), 0x8C),
         ("6.12", "arm", 3, 1, ("exclusive",), 0x18C),
+        # parisc's split offset: bits 0-2 at 5-7 (6-8 in 6.1), the rest from bit 10 (11)
+        ("6.1", "parisc", 3, 15, (), 0x9C3),
+        ("6.12", "parisc", 3, 15, ("exclusive",), 0x5E3),
     ],
 )
 def test_known_encodings(version, arch, type_, offset, flags, value):
@@ -203,3 +209,72 @@ def test_overlaps_lists_each_shared_run():
 @pytest.mark.parametrize(("version", "arch_name"), ARCH_CASES)
 def test_bundled_layouts_have_no_overlap(version, arch_name):
     assert layout.overlaps(layout.arch_parts(SPECS[version].arch(arch_name))) == []
+
+
+# --- fields in two pieces -----------------------------------------------------------------
+
+PARISC_OFFSET = Field.of_pieces(((5, 3), (10, 22)))
+"""parisc 6.12's offset: value bits 0-2 at PTE bits 5-7, bits 3-24 at 10-31."""
+
+
+def test_a_split_field_keeps_lsb_width_and_msb_meaningful():
+    assert (PARISC_OFFSET.lsb, PARISC_OFFSET.width, PARISC_OFFSET.msb) == (5, 25, 31)
+    assert PARISC_OFFSET.split and PARISC_OFFSET.spans == ((5, 7), (10, 31))
+    contiguous = Field(9, 50)
+    assert contiguous.pieces == ((9, 50),) and not contiguous.split
+    assert contiguous == Field(9, 50, pieces=((9, 50),))
+    assert PARISC_OFFSET.split_entry() == {"split": {"low_width": 3, "high_lsb": 10}}
+    assert contiguous.split_entry() == {}
+
+
+def test_split_masks_place_and_extract():
+    assert layout.field_mask(PARISC_OFFSET) == 0xFFFFFCE0
+    assert layout.place(PARISC_OFFSET, 0b1111) == 0x4E0
+    assert layout.place(PARISC_OFFSET, layout.value_mask(25)) == 0xFFFFFCE0
+    for value in (0, 1, 7, 8, 0x155555, layout.value_mask(25)):
+        assert layout.extract(PARISC_OFFSET, layout.place(PARISC_OFFSET, value)) == value
+    # bits between and around the pieces are not the field's
+    assert layout.extract(PARISC_OFFSET, 0x31F) == 0
+    assert layout.value_bit_at(PARISC_OFFSET, 7) == 2
+    assert layout.value_bit_at(PARISC_OFFSET, 10) == 3
+    with pytest.raises(ValueError, match="bit 8 is not in the field"):
+        layout.value_bit_at(PARISC_OFFSET, 8)
+
+
+def test_pieces_come_from_the_runs_of_positions():
+    assert layout.pieces_from_positions([5, 6, 7, 10, 11]) == ((5, 3), (10, 2))
+    assert layout.pieces_from_positions([2, 3, 4, 5, 8]) == ((2, 4), (8, 1))  # csky abiv1 type
+    assert layout.pieces_from_positions([4, 5, 6]) == ((4, 3),)
+    assert layout.pieces_from_positions([7, 5, 6]) is None  # not in value-bit order
+    assert layout.pieces_from_positions([]) is None
+    assert layout.describe_pieces(((5, 3), (10, 22))) == "bits 5-7, 10-31"
+    assert layout.describe_pieces(((8, 1),)) == "bit 8"
+
+
+def test_split_fields_in_parts_letters_and_drawings():
+    arch = SPECS["6.12"].arch("parisc")
+    parts = {(p.label, p.lo, p.hi) for p in layout.arch_parts(arch)}
+    assert {("offset", 5, 7), ("offset.high", 10, 31), ("type", 0, 4)} <= parts
+    assert layout.bit_rows(arch)[2] == "OOOOOOOOOOOOOOOOOOOOOO0EOOOTTTTT"
+    assert layout.drawn_spans(arch.offset.spans, False, 0) == {((5, 7), (10, 31))}
+    # an inverted split offset may be drawn over the ones right above its high piece
+    assert layout.drawn_spans(((1, 2), (5, 6)), True, 0b110000000) == {
+        ((1, 2), (5, 6)),
+        ((1, 2), (5, 8)),
+    }
+
+
+def test_a_split_inverted_offset_and_a_split_type_round_trip():
+    arch = SPECS["6.12"].arch("parisc")
+    odd = replace(
+        arch,
+        type=Field.of_pieces(((0, 4), (8, 1))),  # in two pieces, as csky abiv1 has it (2-5, 8)
+        offset=Field.of_pieces(((4, 4), (10, 22)), inverted=True),
+        flags={},
+        zero_bits=(),
+    )
+    for type_, offset in ((0, 0), (31, 1), (16, 0x3FFFFFF), (5, 0x123456)):
+        value = layout.encode(odd, type_, offset)
+        assert not value & 0x200  # bit 9 is no field's
+        assert layout.decode(odd, value) == layout.SwapPte(type_, offset, (), 0)
+    assert layout.encode(odd, 16, 0) == 0x100 | layout.place(odd.offset, layout.value_mask(26))

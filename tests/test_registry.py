@@ -79,6 +79,7 @@ def test_arch_facts_word_size_and_aliases():
         "m68k_coldfire": (32, 32),
         "m68k_sun3": (32, 32),
         "sparc64": (64, 64),
+        "parisc": (32, 32),
         "sh": (32, 32),
     }
     assert ARCHES["alpha"].clang_target is None  # clang-19 cannot build for it; its gcc can
@@ -98,6 +99,7 @@ def test_an_arch_directory_names_its_variants_and_a_variant_itself():
     assert variants_named("arm") == ("arm",)  # a variant's own name is that variant
     assert variants_named("m68k") == ("m68k_motorola", "m68k_coldfire", "m68k_sun3")
     assert variants_named("sparc") == ("sparc64",)
+    assert variants_named("hppa") == ("parisc",)
     assert variants_named("coldfire") == ("m68k_coldfire",)
     assert variants_named("mips") == ("mips",)  # unknown names pass through for the error
 

@@ -135,6 +135,7 @@ FACTS_6_19 = {
     "m68k_coldfire": ((0, 7), (11, 21, False), (None, None, 7)),
     "m68k_sun3": ((0, 6), (7, 24, False), (None, None, 6)),
     "sparc64": ((13, 7), (21, 43, False), (None, None, 20)),
+    "parisc": ((0, 5), (5, 25, False), (None, None, 8)),
     "sh": ((1, 5), (11, 21, False), (None, None, 6)),
 }
 

@@ -55,6 +55,7 @@ def test_6_1_tree_matches_the_6_1_spec():
         "m68k_coldfire",
         "m68k_sun3",
         "sparc64",
+        "parisc",
         "sh",
     ]
     # The one genuine finding: riscv's layout comment says the offset starts at bit 10,
@@ -283,6 +284,14 @@ VARIANT_PLANTS = [
         "#define L_PTE_SWP_EXCLUSIVE\t(_AT(pteval_t, 1) << 32)",
         ("SWP523", "arm_lpae exclusive swap bit: tree bit 32, spec bit 7"),
     ),
+    (
+        # parisc's offset is split (bits 0-2 at 5-7, the rest from 10): a piece that drifts
+        "parisc",
+        "arch/parisc/include/asm/pgtable.h",
+        "#define __swp_offset(x)                   ( (((x).val >> 5) & 0x7) | \\",
+        "#define __swp_offset(x)                   ( (((x).val >> 5) & 0x3) | \\",
+        ("SWP522", "parisc offset field: tree bits 5-6, 10-31, spec bits 5-7, 10-31"),
+    ),
 ]
 
 
@@ -463,7 +472,7 @@ def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
     assert list(imported["arches"]) == [
         "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "powerpc32",
         "powerpc_nohash64", "powerpc_nohash32", "s390", "arm", "arm_lpae", "alpha", "arc",
-        "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "sh",
+        "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh",
     ]  # fmt: skip
     spec = tmp_path / "imported.yaml"
     spec.write_text(result.out)

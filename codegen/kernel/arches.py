@@ -213,6 +213,13 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             page_shift=13, qemu="qemu-sparc64-static", choice=("CONFIG_64BIT",),
         ),
         ArchInfo(
+            "parisc", "parisc", "PA-RISC, 32-bit kernel", 32, 32, True, None,
+            ("hppa-linux-gnu-gcc",), "parisc:",
+            {"CONFIG_64BIT": False, "CONFIG_PGTABLE_LEVELS": 2,
+             "CONFIG_PARISC_PAGE_SIZE_4KB": True},
+            msb0_comments=True, aliases=("hppa", "parisc32"), qemu="qemu-hppa-static",
+        ),
+        ArchInfo(
             "sh", "sh", "SuperH (32-bit PTE)", 32, 32, False, None, ("sh4-linux-gnu-gcc",),
             "sh:", {"CONFIG_PGTABLE_LEVELS": 2},
             aliases=("sh4", "superh"),
