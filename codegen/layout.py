@@ -36,6 +36,13 @@ def bit_mask(lo: int, hi: int) -> int:
     return ((1 << (hi - lo + 1)) - 1) << lo
 
 
+def as_pte_value(value: int, pte_bits: int) -> int:
+    """A macro's value as a PTE of ``pte_bits`` holds it, C's conversion to the unsigned
+    pteval: nios2's ``(1 << 31)`` is a negative int and bit 31 of its 32-bit PTE; in a
+    64-bit PTE it sets bits 31-63."""
+    return value & value_mask(pte_bits) if value < 0 else value
+
+
 def value_mask(width: int) -> int:
     """Mask of the low ``width`` bits: the largest value a field of that width holds."""
     return (1 << width) - 1
@@ -73,6 +80,24 @@ def drawn_spans(lsb: int, msb: int, inverted: bool, always_set: int) -> set[tupl
     while inverted and always_set >> (top + 1) & 1:
         top += 1
     return spans | {(lsb, top)}
+
+
+def drawing_agrees(
+    lo: int,
+    hi: int,
+    top: int | None,
+    field: tuple[int, int],
+    inverted: bool,
+    always_set: int,
+    pte_bits: int,
+) -> bool:
+    """Whether a layout comment that draws a field over bits ``lo``-``hi`` (its drawing
+    numbered up to ``top``) agrees with the field at ``field`` (lsb, msb): one of its
+    drawn_spans, or the same start in a narrower drawing where both run to the top (um's
+    32-bit picture of its 64-bit PTE)."""
+    if (lo, hi) in drawn_spans(*field, inverted, always_set):
+        return True
+    return hi == top and lo == field[0] and field[1] == pte_bits - 1
 
 
 # --- overlap and coverage -----------------------------------------------------------------

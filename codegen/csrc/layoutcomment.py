@@ -21,6 +21,7 @@ class CommentField:
     lo: int
     hi: int
     line: int  # line in the file
+    top: int | None = None  # the highest bit the drawing numbers; None for words
 
 
 _BETWEEN = r"(?:(?!\bbits?\s+\d|\b(?:type|offset)\b)[^\n])*?"
@@ -141,5 +142,6 @@ def _drawing(lines: list[str], first_line: int, pte_bits: int) -> list[CommentFi
         bits = [columns[i][0] for i in range(start, end + 1)]
         if msb0:
             bits = [pte_bits - 1 - bit for bit in bits]
-        found.append(CommentField(name, min(bits), max(bits), columns[start][2]))
+        top = pte_bits - 1 if msb0 else max(bit for bit, _, _ in columns)
+        found.append(CommentField(name, min(bits), max(bits), columns[start][2], top))
     return found
