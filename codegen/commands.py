@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -366,7 +367,14 @@ def sync(
     spec, facts, note = _tree_facts(tree, rev, spec_arg, arches)
     findings = compare(spec, facts)
     errors, warnings = emit.counts(findings)
-    info = {"tree": facts.source.label, "spec": spec.name, "arches": list(facts.arches)}
+    stand_ins = stand_in_compilers(list(facts.arches))
+    info: dict[str, object] = {
+        "tree": facts.source.label,
+        "spec": spec.name,
+        "arches": list(facts.arches),
+    }
+    if stand_ins:
+        info["stand_in_compilers"] = stand_ins
     out.write(emit.render(findings, fmt, info))
     unchecked = sum(f.rule == "SWP590" for f in findings)
     if errors:
@@ -379,9 +387,26 @@ def sync(
     err.write(
         f"{facts.source.label} vs {spec.name} ({len(facts.arches)} "
         f"arch{'es' if len(facts.arches) != 1 else ''}): {verdict}, "
-        f"{errors} error(s), {warnings} warning(s)\n"
+        f"{errors} error(s), {warnings} warning(s)"
+        + (f"; read with a stand-in compiler: {', '.join(stand_ins)}" if stand_ins else "")
+        + "\n"
     )
     return emit.exit_code(findings, strict)
+
+
+def stand_in_compilers(arches: Sequence[str]) -> dict[str, str]:
+    """The arches read with a stand-in compiler (nothing here compiles for them), and
+    which and why: said with every report, so no reader takes it for the arch's own."""
+    from codegen.csrc.probe import find_compiler
+    from codegen.kernel.arches import arch_info
+
+    found = {}
+    for name in arches:
+        info = arch_info(name)
+        if info.stand_in:
+            compiler = find_compiler(info.gcc, info.clang_target, info.compile_flags)
+            found[name] = f"{compiler.label if compiler else 'no compiler'}: {info.stand_in}"
+    return found
 
 
 def import_tree(
@@ -426,8 +451,27 @@ def import_tree(
         f"# swapgen spec imported from {facts.source.label} by 'swapgen import'.\n"
         f"# Locations and names to look for came from {spec.name}; every value from the tree.\n"
     )
-    out.write(dump_yaml(data, header))
-    return EXIT_OK
+    text = dump_yaml(data, header)
+    out.write(text)
+    defects = _imported_problems(text)
+    if err is not None:
+        err.writelines(
+            f"swapgen: import: the tree's {defect.message}: a spec cannot say that, so "
+            "validate rejects this one until it is changed\n"
+            for defect in defects
+        )
+    return EXIT_FINDINGS if defects else EXIT_OK
+
+
+def _imported_problems(text: str) -> list[Problem]:
+    """What validation finds in an imported spec: a tree's own defect (nios2 before v6.3
+    kept 2 type bits, fewer than core MM needs), written as the tree has it."""
+    from codegen.spec.load import check_spec
+
+    with tempfile.TemporaryDirectory(prefix="swapgen-import-") as scratch:
+        path = Path(scratch) / "imported.yaml"
+        path.write_text(text)
+        return check_spec(path)
 
 
 def patch(

@@ -36,6 +36,13 @@ def bit_mask(lo: int, hi: int) -> int:
     return ((1 << (hi - lo + 1)) - 1) << lo
 
 
+def as_pte_value(value: int, pte_bits: int) -> int:
+    """A macro's value as a PTE of ``pte_bits`` holds it, C's conversion to the unsigned
+    pteval: nios2's ``(1 << 31)`` is a negative int and bit 31 of its 32-bit PTE; in a
+    64-bit PTE it sets bits 31-63."""
+    return value & value_mask(pte_bits) if value < 0 else value
+
+
 def value_mask(width: int) -> int:
     """Mask of the low ``width`` bits: the largest value a field of that width holds."""
     return (1 << width) - 1
@@ -133,6 +140,24 @@ def drawn_spans(spans: Spans, inverted: bool, always_set: int) -> set[Spans]:
     while inverted and always_set >> (top + 1) & 1:
         top += 1
     return {tuple(spans), (*spans[:-1], (lo, top))}
+
+
+def drawing_agrees(
+    drawn: Spans,
+    top: int | None,
+    code: Spans,
+    inverted: bool,
+    always_set: int,
+    pte_bits: int,
+) -> bool:
+    """Whether a layout comment that draws a field over the runs ``drawn`` (its drawing
+    numbered up to bit ``top``) agrees with the field the code has at ``code``: one of its
+    drawn_spans, or the same runs in a narrower drawing where the last runs to its top and
+    the code's to the PTE's (um's 32-bit picture of its 64-bit PTE)."""
+    if tuple(drawn) in drawn_spans(code, inverted, always_set):
+        return True
+    same_start = drawn[:-1] == code[:-1] and drawn[-1][0] == code[-1][0]
+    return same_start and drawn[-1][1] == top and code[-1][1] == pte_bits - 1
 
 
 # --- overlap and coverage -----------------------------------------------------------------

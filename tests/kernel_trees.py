@@ -162,8 +162,21 @@ X86_32_TYPE_COMMENT = KnownFinding(
 """32-bit x86's layout comment (since v6.3, with the exclusive bit) draws the 5-bit type
 over bits 1-6; the code puts it at 1-5, and bit 6 is unused. 6.1 has no such comment."""
 
+NIOS2_TWO_TYPE_BITS = KnownFinding(
+    "SWP521",
+    "arch/nios2/include/asm/pgtable.h",
+    "(((swp).val >> 26) & 0x3)\n#define __swp_offset(swp)\t((swp).val & 0xfffff)\n"
+    "#define __swp_entry(type, off)\t((swp_entry_t) { (((type) & 0x3) << 26)",
+    "(((swp).val >> 26) & 0x1f)\n#define __swp_offset(swp)\t((swp).val & 0xfffff)\n"
+    "#define __swp_entry(type, off)\t((swp_entry_t) { (((type) & 0x1f) << 26)",
+    True,
+)
+"""Until v6.3 nios2 kept 2 type bits, fewer than core MM's MAX_SWAPFILES_SHIFT (5): every
+special type (migration, hwpoison, markers) is 4 or more and loses its high bits. v6.3
+("nios2/mm: refactor swap PTE layout") widened the field to 26-30; the fix is that."""
+
 KNOWN_FINDINGS: dict[str, list[KnownFinding]] = {
-    "6.1": [],
+    "6.1": [NIOS2_TWO_TYPE_BITS],
     "6.12": [X86_32_TYPE_COMMENT, ALPHA_BLIND_TEST],
 }
 """The whole drift of each Debian tree against its own spec, in report order."""
@@ -184,7 +197,8 @@ def _located(found: list[KnownFinding], root: Path) -> list[tuple[str, str, int]
     located = []
     for known in found:
         lines = (root / known.path).read_text().split("\n")
-        line = 1 + next(i for i, text in enumerate(lines) if known.text in text)
+        first = known.text.split("\n")[0]  # a fix may span lines: found by its first
+        line = 1 + next(i for i, text in enumerate(lines) if first in text)
         located.append((known.rule, known.path, line))
     return located
 

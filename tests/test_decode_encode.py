@@ -103,7 +103,7 @@ def test_decode_reports_stray_bits():
     [
         (["--arch", "x86_64", "ffff"], "value 'ffff': write hexadecimal with a 0x prefix (0xffff)"),
         (["--arch", "x86_64", "pte"], "value 'pte': not a number"),
-        (["--arch", "mips", "0x1"], "unknown arch mips"),
+        (["--arch", "vax", "0x1"], "unknown arch vax"),
         (["--arch", "arm", "0x100000000"], "value 0x100000000: wider than a 32-bit arm PTE"),
     ],
 )

@@ -6,6 +6,7 @@ what they say with what the code does (SWP541), so a misread comment is a false 
 
 from __future__ import annotations
 
+from codegen import layout
 from codegen.csrc.layoutcomment import CommentField, parse
 
 
@@ -91,3 +92,23 @@ def test_a_tens_digit_the_drawing_leaves_out_does_not_renumber_the_bit():
         ("type", 23, 28),
         ("offset", 0, 22),
     ]
+
+
+UM_STYLE = "\n".join([
+    " * Format of swap PTEs:",
+    " *",
+    " *   3 3 2 2 2 2 2 2 2 2 2 2 1 1 1 1 1 1 1 1 1 1",
+    " *   1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0 9 8 7 6 5 4 3 2 1 0",
+    " *   <--------------- offset ----------------> E < type -> 0 0 0 1 0",
+])  # fmt: skip
+"""A 32-bit drawing, as um's pgtable.h gives for every word size."""
+
+
+def test_a_32_bit_drawing_of_a_64_bit_pte_runs_the_top_field_on():
+    offset = {f.name: f for f in parse(UM_STYLE, 1, 64)}["offset"]
+    assert (offset.lo, offset.hi, offset.top) == (11, 31, 31)
+    agrees = [
+        layout.drawing_agrees(offset.spans, offset.top, (code,), False, 0, pte_bits)
+        for code, pte_bits in [((11, 63), 64), ((11, 31), 32), ((12, 63), 64), ((11, 62), 64)]
+    ]
+    assert agrees == [True, True, False, False]

@@ -501,8 +501,8 @@ def test_a_changed_helper_signature_is_not_an_incomplete_set(tmp_path):
     body = text.split("\n---\n", 1)[0]
     diff = (
         "\n---\n"
-        "diff --git a/arch/mips/include/asm/pgtable.h b/arch/mips/include/asm/pgtable.h\n"
-        "--- a/arch/mips/include/asm/pgtable.h\n+++ b/arch/mips/include/asm/pgtable.h\n"
+        "diff --git a/arch/ia64/include/asm/pgtable.h b/arch/ia64/include/asm/pgtable.h\n"
+        "--- a/arch/ia64/include/asm/pgtable.h\n+++ b/arch/ia64/include/asm/pgtable.h\n"
         "@@ -10,4 +10,4 @@\n"
         "-static inline int pte_swp_exclusive(pte_t pte)\n"
         "+static inline bool pte_swp_exclusive(pte_t pte)\n"

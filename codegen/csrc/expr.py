@@ -113,7 +113,15 @@ class _Chain:
     height: int
 
 
-Node = _Const | _Unary | _Cast | _SizeOf | _Conditional | _Call | _Chain
+@dataclass(frozen=True)
+class _Unknown:
+    """A name ``#if`` cannot value: an error only where C evaluates it (not after ``0 &&``)."""
+
+    problem: Unevaluable
+    height: int = 1
+
+
+Node = _Const | _Unary | _Cast | _SizeOf | _Conditional | _Call | _Chain | _Unknown
 
 
 def _height(*nodes: Node) -> int:
@@ -447,8 +455,12 @@ class _Reader:
             raise self.fail(f"{name} is a type, where a value belongs")
         if self.identifier is None:
             raise self.fail(f"{name} is not defined in the headers read")
-        value = self.identifier(name)
-        return _Const(cint.to_intmax(value) if self.preprocessor else value)
+        if not self.preprocessor:
+            return _Const(self.identifier(name))
+        try:
+            return _Const(cint.to_intmax(self.identifier(name)))
+        except Unevaluable as problem:
+            return _Unknown(problem)
 
     def _call(self, name: str) -> Node:
         if self.preprocessor:
@@ -486,6 +498,10 @@ class _Reader:
                 result = self._call_value(node, live)
             case _Chain():
                 result = self._chain_value(node, live)
+            case _Unknown():
+                if live:
+                    raise node.problem
+                result = cint.to_intmax(cint.literal("0", self.model, preprocessor=True))
         return self._widened(result)
 
     def _widened(self, value: CValue) -> CValue:

@@ -271,6 +271,12 @@ def may_select(under: str, condition: str | None, config: Mapping[str, bool | in
     ``config``: False only when the config turns the entry or the condition off."""
     if known_value(Symbol(under), config) is False:
         return False
+    return condition_may_hold(condition, config)
+
+
+def condition_may_hold(condition: str | None, config: Mapping[str, bool | int]) -> bool:
+    """Whether a select's ``if`` condition can hold under ``config`` (None: no condition);
+    False only when the config makes it false (``if 64BIT`` for a 32-bit variant)."""
     return condition is None or known_value(parse_expression(condition), config) is not False
 
 

@@ -22,6 +22,7 @@ class CommentField:
     hi: int
     line: int  # line in the file
     pieces: tuple[tuple[int, int], ...] = ()  # (lo, hi) of each run, when drawn as several
+    top: int | None = None  # the highest bit the drawing numbers; None for words
 
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:
@@ -155,12 +156,13 @@ def _drawing(lines: list[str], first_line: int, pte_bits: int) -> list[CommentFi
             runs.append((min(bits), max(bits), columns[start][2]))
         if not runs:
             continue
+        top = pte_bits - 1 if msb0 else max(bit for bit, _, _ in columns)
         if len(runs) == 1 or len({line for _, _, line in runs}) > 1:
             # one arrow; or arrows in different blocks, which draw other layouts
             lo, hi, line = runs[0]
-            found.append(CommentField(name, lo, hi, line))
+            found.append(CommentField(name, lo, hi, line, top=top))
             continue
         spans = tuple(sorted((lo, hi) for lo, hi, _ in runs))
         line = runs[0][2]
-        found.append(CommentField(name, spans[0][0], spans[-1][1], line, spans))
+        found.append(CommentField(name, spans[0][0], spans[-1][1], line, spans, top))
     return found

@@ -36,6 +36,9 @@ class ArchInfo:
     choice: tuple[str, ...] = ()
     """The Kconfig options that pick this variant among its arch's (all on): what the arch
     header's #if tests; empty for the variant an arch has when no other's are set."""
+    stand_in: str = ""
+    """Why ``gcc``/``clang_target`` build for another target with the same data model (long
+    and PTE width): where nothing here compiles for the arch itself; empty where they do."""
 
     @property
     def read_config(self) -> dict[str, ConfigValue]:
@@ -89,6 +92,12 @@ X86_32_OFF: Mapping[str, ConfigValue] = MappingProxyType(
 )
 """What 32-bit x86 turns off: its Kconfig selects soft-dirty and uffd-wp for X86_64 only, so
 their swap bits (in pgtable.h, shared with x86-64) are not a 32-bit kernel's."""
+
+NO_SOFT_DIRTY: Mapping[str, ConfigValue] = MappingProxyType(
+    {"CONFIG_HAVE_ARCH_SOFT_DIRTY": False, "CONFIG_MEM_SOFT_DIRTY": False}
+)
+"""For an arch whose Kconfig never selects HAVE_ARCH_SOFT_DIRTY but whose headers keep
+soft-dirty code under it that does not compile (MIPS): read as the kernel builds it."""
 
 ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
     info.name: info
@@ -224,6 +233,54 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "sh:", {"CONFIG_PGTABLE_LEVELS": 2},
             aliases=("sh4", "superh"),
             no_qemu="Debian 12's qemu-sh4 7.2 crashes on a hello world, static or dynamic",
+        ),
+        ArchInfo(
+            "mips32", "mips", "32-bit MIPS (32-bit PTE, R4K-style TLB)", 32, 32, True,
+            "mips-linux-gnu", ("mips-linux-gnu-gcc",), "MIPS:",
+            {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_PHYS_ADDR_T_64BIT": False,
+             "CONFIG_XPA": False, "CONFIG_CPU_R3K_TLB": False, **NO_SOFT_DIRTY},
+            aliases=("mips32r2",), qemu="qemu-mips-static", choice=("CONFIG_32BIT",),
+        ),
+        ArchInfo(
+            "mips64", "mips", "64-bit MIPS", 64, 64, True, "mips64-linux-gnuabi64",
+            ("mips64-linux-gnuabi64-gcc",), "MIPS:",
+            {"CONFIG_64BIT": True, "CONFIG_32BIT": False, "CONFIG_PHYS_ADDR_T_64BIT": True,
+             **NO_SOFT_DIRTY},
+            aliases=("mips64r2",), qemu="qemu-mips64-static", choice=("CONFIG_64BIT",),
+        ),
+        ArchInfo(
+            "microblaze", "microblaze", "MicroBlaze (with MMU)", 32, 32, False,
+            "i686-linux-gnu", ("i686-linux-gnu-gcc",), "microblaze:",
+            stand_in="Debian has no compiler for MicroBlaze; i686, also 32-bit long and PTE, "
+            "folds its C",
+            no_qemu="nothing here builds a MicroBlaze program",
+        ),
+        ArchInfo(
+            "nios2", "nios2", "Nios II", 32, 32, False, "i686-linux-gnu",
+            ("i686-linux-gnu-gcc",), "nios2:",
+            stand_in="Debian has no compiler for Nios II; i686, also 32-bit long and PTE, "
+            "folds its C",
+            no_qemu="nothing here builds a Nios II program",
+        ),
+        ArchInfo(
+            "openrisc", "openrisc", "OpenRISC 1000", 32, 32, True, "powerpc-linux-gnu",
+            ("powerpc-linux-gnu-gcc",), "openrisc:",
+            stand_in="Debian has no compiler for OpenRISC; 32-bit big-endian powerpc, also "
+            "32-bit long and PTE, folds its C",
+            aliases=("or1k",), no_qemu="nothing here builds an OpenRISC program",
+        ),
+        ArchInfo(
+            "um", "um", "User-mode Linux on x86-64", 64, 64, False, "x86_64-linux-gnu",
+            ("x86_64-linux-gnu-gcc",), "um:",
+            {"CONFIG_64BIT": True, "CONFIG_3_LEVEL_PGTABLES": True, "CONFIG_PGTABLE_LEVELS": 3},
+            aliases=("uml",), qemu="qemu-x86_64-static",
+        ),
+        ArchInfo(
+            "xtensa", "xtensa", "Xtensa (little-endian)", 32, 32, False, "i686-linux-gnu",
+            ("i686-linux-gnu-gcc",), "xtensa:",
+            stand_in="Debian has no gcc for Xtensa, and clang-19's driver refuses its triple; "
+            "i686, also 32-bit long and PTE, folds its C",
+            no_qemu="nothing here builds an Xtensa program",
         ),
     )
 })  # fmt: skip

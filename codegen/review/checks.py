@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from codegen import layout
 from codegen.csrc.cint import LP64
+from codegen.csrc.kconfig import condition_may_hold
 from codegen.csrc.layoutcomment import parse as parse_comment
 from codegen.csrc.preprocess import (
     Config,
@@ -41,6 +42,8 @@ from codegen.tree.reading import arch_model, scan_config, watched_symbols
 
 LAYOUT_NAME_RE = re.compile(r"SWP_TYPE|SWP_OFFSET|^__swp_|^mk_swap_pte$|^__pte_to_swp_entry$")
 """Definitions that make up an arch's swap-entry layout: a change to one may move a field."""
+SWAP_CODE_RE = re.compile(r"__swp_\w+|swp_entry_t|SWP_TYPE|SWP_OFFSET|\(type\)|\(offs\w*\)")
+"""A line of swap-entry code (a macro body's continuation names no definition)."""
 FIELDS = ("type", "offset")
 HELPER_NAMES = tuple(name for kind in FLAGS.values() for name in kind.helpers)
 
@@ -59,6 +62,17 @@ def _changed_text(patched: Any) -> str:
     return "".join(
         line.value for hunk in patched for line in hunk if line.is_added or line.is_removed
     )
+
+
+def _opened_before(lines: list[tuple[int, str, bool]], line: int) -> bool:
+    """Whether the hunk shows the start of the comment that ``line`` is in: a hunk that
+    starts inside a comment does not, so the reader cannot tell under which #if it is."""
+    for number, text, _ in reversed([item for item in lines if item[0] <= line]):
+        if "/*" in text:
+            return True
+        if "*/" in text and number != line:
+            return False
+    return False
 
 
 @dataclass
@@ -305,6 +319,8 @@ class Review:
             return err.count
         except Unevaluable as err:
             return err.message
+        if arch is not None:
+            value = layout.as_pte_value(value, arch.pte_bits)
         bit = layout.single_bit(value)
         return bit if bit is not None else f"{value:#x} is not one bit"
 
@@ -448,7 +464,7 @@ class Review:
         changed.sort(key=lambda item: item[0] != "__swp_entry")  # the code that cannot be read
         where = next(
             (w for n, w in changed if w.file in arch.headers and LAYOUT_NAME_RE.search(n)), None
-        )
+        ) or self._first_swap_line(changes, arch)
         settle = "review with --tree" if self.image is None else "rebase it on the tree given"
         self.report(
             "SWP590",
@@ -458,6 +474,18 @@ class Review:
             f"from the diff alone: {reason}; {settle}",
             where.patch if where else None,
         )
+
+    @staticmethod
+    def _first_swap_line(changes: SeriesChanges, arch: Arch) -> Added | None:
+        """The first line the series adds to the arch's swap-entry code where no definition
+        starts on it: a changed continuation line of xtensa's __swp_entry."""
+        for path, lines, patch in changes.hunks:
+            if path in arch.headers:
+                for number, text, added in lines:
+                    code = text.strip()
+                    if added and not code.startswith(("*", "/*")) and SWAP_CODE_RE.search(code):
+                        return Added(text, path, number, patch)
+        return None
 
     # -- the rules ------------------------------------------------------------------------------
 
@@ -765,7 +793,12 @@ class Review:
         files = set(arch.headers)
         defines = [(n, v, w) for n, v, w in changes.defines if w.file in files]
         functions = [(n, w) for n, w, _ in changes.functions if w.file in files]
-        selects = [(s, c, w) for s, c, w in changes.selects if w.file == arch.kconfig]
+        config = scan_config(arch)
+        selects = [
+            (s, c, w)
+            for s, c, w in changes.selects
+            if w.file == arch.kconfig and condition_may_hold(c, config)  # this variant's
+        ]
         removed_selects = {s for s, f, _ in changes.removed_selects if f == arch.kconfig}
         new_flags: dict[str, tuple[int | None, Added]] = {}
         for name, _value, where in self._active(changes, arch, defines):
@@ -846,14 +879,23 @@ class Review:
                     where.patch,
                 )
             for sym, _cond, where in selects:
-                if sym == symbol and not has_bit:
-                    self.report(
-                        rule_id,
-                        where.file,
-                        where.line,
-                        f"{arch.name} selects {symbol} but has no {flag} swap bit",
-                        where.patch,
+                if sym != symbol or has_bit:
+                    continue
+                if config.get(f"CONFIG_{symbol}") is False:  # read as the arch builds today
+                    message = (
+                        f"the series selects {symbol} for {arch.name}, whose headers swapgen "
+                        f"reads with it off (as {self.spec.name} builds them): whether its "
+                        f"{flag} swap helpers give a bit is not evaluated"
                     )
+                    self.report("SWP590", where.file, where.line, message, where.patch)
+                    continue
+                self.report(
+                    rule_id,
+                    where.file,
+                    where.line,
+                    f"{arch.name} selects {symbol} but has no {flag} swap bit",
+                    where.patch,
+                )
         self._check_added_selects(arch, selects)
         self._check_comments(changes, arch)
 
@@ -936,15 +978,27 @@ class Review:
             after = self.layout_after(changes, arch)
             if after is None:
                 continue  # the layout the series sets up is unknown; said once already
+            live = [
+                (c.line, c.line + c.text.count("\n"))
+                for c in self.evaluator(changes, arch).scan.comments
+                if c.file == path
+            ]
             for field_found in parse_comment(text, first, arch.pte_bits, msb0):
                 added_here = any(n == field_found.line and a for n, _, a in lines)
                 if not added_here:
                     continue
+                seen = self.image_for(arch) is not None or _opened_before(lines, field_found.line)
+                if seen and not any(a <= field_found.line <= b for a, b in live):
+                    continue  # not this variant's: under another's #if (MIPS's R3K)
                 spec_field = getattr(after, field_found.name)
-                drawn = layout.drawn_spans(
-                    spec_field.spans, spec_field.inverted, layout.one_mask(after)
-                )
-                if field_found.spans not in drawn:
+                if not layout.drawing_agrees(
+                    field_found.spans,
+                    field_found.top,
+                    spec_field.spans,
+                    spec_field.inverted,
+                    layout.one_mask(after),
+                    arch.pte_bits,
+                ):
                     self.report(
                         "SWP306",
                         path,

@@ -324,7 +324,11 @@ def _compare_macro_names(arch: Arch, facts: ArchFacts, main_header: str) -> Iter
             yield _finding("SWP527", arch.name, (main_header, 1), message, None, value)
             continue
         got = found[macro_name]
-        if value is None or isinstance(got, Unevaluable) or got == value:
+        if (
+            value is None
+            or isinstance(got, Unevaluable)
+            or layout.as_pte_value(got, arch.pte_bits) == value
+        ):
             continue
         message = f"{arch.name}: {macro_name} is {got:#x} in the tree, {value:#x} in the spec"
         yield _finding("SWP527", arch.name, (macro.file, macro.line), message, got, value)
@@ -368,7 +372,9 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
     for field in facts.comment_fields:
         actual = code.get(field.name)
         inverted = field.name == "offset" and bool(b.inverted)
-        if not actual or field.spans in layout.drawn_spans(actual, inverted, b.always_set):
+        if not actual or layout.drawing_agrees(
+            field.spans, field.top, actual, inverted, b.always_set, arch.pte_bits
+        ):
             continue
         message = (
             f"{arch.name}: the layout comment puts the {field.name} at {_spans(field.spans)}, "
