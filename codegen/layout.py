@@ -142,6 +142,11 @@ def drawn_spans(spans: Spans, inverted: bool, always_set: int) -> set[Spans]:
     return {tuple(spans), (*spans[:-1], (lo, top))}
 
 
+def spans_text(spans: Spans) -> str:
+    """Runs of bits as a message gives them: "bits 5-7, 10-31"."""
+    return "bits " + ", ".join(f"{lo}-{hi}" for lo, hi in spans)
+
+
 def drawing_agrees(
     drawn: Spans,
     top: int | None,

@@ -112,3 +112,25 @@ def test_a_32_bit_drawing_of_a_64_bit_pte_runs_the_top_field_on():
         for code, pte_bits in [((11, 63), 64), ((11, 31), 32), ((12, 63), 64), ((11, 62), 64)]
     ]
     assert agrees == [True, True, False, False]
+
+
+CSKY_STYLE = "\n".join([
+    " * Format of swap PTE:",
+    " *     bit          0:    _PAGE_PRESENT (zero)",
+    " *     bit      2 - 5:    swap type[0 - 3]",
+    " *     bit          7:    _PAGE_VALID (zero)",
+    " *     bit          8:    swap type[4]",
+    " *     bit    11 - 31:    swap offset[1 - 21]",
+    " *     bit          9:    swap offset[0]",
+])  # fmt: skip
+"""A list of pieces, each with the field bits it holds, as csky's abi headers give it (the
+offset's pieces deliberately out of order here)."""
+
+
+def test_a_field_listed_piece_by_piece_is_its_pieces_in_field_bit_order():
+    parsed = {f.name: f for f in parse(CSKY_STYLE, 10, 32)}
+    assert parsed["type"].spans == ((2, 5), (8, 8)) and parsed["type"].line == 12
+    assert parsed["offset"].spans == ((9, 9), (11, 31)) and parsed["offset"].line == 16
+    type_ = parsed["type"]
+    assert layout.drawing_agrees(type_.spans, type_.top, ((2, 5), (8, 8)), False, 0, 32)
+    assert not layout.drawing_agrees(type_.spans, type_.top, ((2, 6),), False, 0, 32)

@@ -722,3 +722,24 @@ def test_a_removed_dash_dash_line_is_not_taken_for_the_end_of_the_message():
     message = email.message_from_string(mail, policy=email.policy.default)
     patch = patch_from_message(message, "test")
     assert patch is not None and patch.diff == diff
+
+
+def test_a_define_whose_body_alone_changes_is_a_changed_define(tmp_path):
+    """hexagon's and xtensa's exclusive patches change __swp_offset and __swp_entry on
+    their continuation lines only, the #define line kept as context: the layout changed
+    all the same, and from a diff alone it cannot be evaluated (before, the spec's old
+    layout was taken, and the new exclusive bit 6 called a clash with the offset)."""
+    body = corpus_mail("22-foreign-arch-incomplete").split("\n---\n", 1)[0]
+    diff = (
+        "\n---\n"
+        "diff --git a/arch/hexagon/include/asm/pgtable.h b/arch/hexagon/include/asm/pgtable.h\n"
+        "--- a/arch/hexagon/include/asm/pgtable.h\n+++ b/arch/hexagon/include/asm/pgtable.h\n"
+        "@@ -385,3 +385,3 @@\n"
+        " #define __swp_offset(swp_pte) \\\n"
+        "-\t((((swp_pte).val >> 6) & 0xf) | (((swp_pte).val >> 9) & 0x7ffff0))\n"
+        "+\t((((swp_pte).val >> 7) & 0x7) | (((swp_pte).val >> 10) & 0x3ffff8))\n"
+        " \n"
+    )
+    code, data = review_text(tmp_path, body + diff, "--spec", "6.1")
+    assert [(f["rule"], f["line"]) for f in data["findings"]] == [("SWP590", 385)]
+    assert "changes the hexagon swap-entry layout" in data["findings"][0]["message"]

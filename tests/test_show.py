@@ -147,6 +147,9 @@ FACTS_6_19 = {
     "openrisc": ((5, 6), (12, 20, False), (None, None, 11)),
     "um": ((5, 5), (11, 53, False), (None, None, 10)),
     "xtensa": ((6, 5), (11, 21, False), (None, None, 1)),
+    "hexagon": ((1, 5), (7, 22, False), (None, None, 6)),
+    "csky_abiv2": ((2, 5), (8, 22, False), (None, None, 7)),
+    "csky_abiv1": ((2, 5), (10, 22, False), (None, None, 9)),
 }
 
 

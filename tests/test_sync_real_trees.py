@@ -35,9 +35,10 @@ ALL_VARIANTS = [
     "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "powerpc32",
     "powerpc_nohash64", "powerpc_nohash32", "s390", "loongarch64", "arm", "arm_lpae", "alpha",
     "arc", "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
-    "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa",
+    "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa", "hexagon", "csky_abiv2",
+    "csky_abiv1",
 ]  # fmt: skip
-STAND_INS = ["microblaze", "nios2", "openrisc", "xtensa"]
+STAND_INS = ["microblaze", "nios2", "openrisc", "xtensa", "csky_abiv2", "csky_abiv1"]
 
 
 def test_6_1_tree_matches_the_6_1_spec(tmp_path):
@@ -504,7 +505,8 @@ def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
         "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "powerpc32",
         "powerpc_nohash64", "powerpc_nohash32", "s390", "arm", "arm_lpae", "alpha", "arc",
         "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
-        "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa",
+        "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa", "hexagon", "csky_abiv2",
+        "csky_abiv1",
     ]  # fmt: skip
     spec = tmp_path / "imported.yaml"
     spec.write_text(widen_nios2_type(result.out))

@@ -50,6 +50,14 @@ RANGE_WORDS = re.compile(
 type and offset", s390 before v5.19) says neither."""
 
 
+PIECE_WORDS = re.compile(
+    r"\bbits?\s+(\d+)(?:\s*(?:-|to)\s*(\d+))?\s*:\s*(?:swap\s+)?(type|offset)\s*"
+    r"\[\s*(\d+)\s*(?:-\s*\d+\s*)?\]",
+    re.I,
+)
+"""One piece of a split field, with the field bits it holds: csky's "bit 8: swap offset[0]"
+and "bit 11 - 31: swap offset[1 - 21]"."""
+
 SECTION_RE = re.compile(r"\bformat of (\d+)\s*-?\s*bit swap ptes\b", re.I)
 """A comment that draws one layout per word size ("Format of 32bit swap PTEs:")."""
 
@@ -89,11 +97,40 @@ def parse(comment: str, first_line: int, pte_bits: int, msb0: bool = False) -> l
             found.setdefault(
                 name.lower(), CommentField(name.lower(), low, high, first_line + index)
             )
+    found.update(_pieces(lines, first_line, pte_bits, msb0))
     for field in _drawing(lines, first_line, pte_bits):
         found.setdefault(field.name, field)
     if any(field.hi >= pte_bits for field in found.values()):
         return []  # it draws a wider PTE: another variant's layout (sh's X2TLB beside sh's)
     return [found[name] for name in FIELDS if name in found]
+
+
+def _pieces(
+    lines: list[str], first_line: int, pte_bits: int, msb0: bool
+) -> dict[str, CommentField]:
+    """Fields a comment lists piece by piece (PIECE_WORDS), their pieces in the order of
+    the field bits they hold; a field listed so is that, whatever else the comment says."""
+    runs: dict[str, list[tuple[int, int, int, int]]] = {}  # name -> (index, lo, hi, line)
+    for number, text in enumerate(lines):
+        for match in PIECE_WORDS.finditer(text):
+            lo, hi, name, index = match.groups()
+            low, high = int(lo), int(hi if hi is not None else lo)
+            if msb0:
+                low, high = pte_bits - 1 - high, pte_bits - 1 - low
+            runs.setdefault(name.lower(), []).append((int(index), low, high, first_line + number))
+    found = {}
+    for name, pieces in runs.items():
+        pieces.sort()
+        spans = tuple((lo, hi) for _, lo, hi, _ in pieces)
+        lows = [lo for lo, _ in spans]
+        found[name] = CommentField(
+            name,
+            min(lows),
+            max(hi for _, hi in spans),
+            pieces[0][3],
+            spans if len(spans) > 1 else (),
+        )
+    return found
 
 
 def _digit_row(text: str) -> bool:

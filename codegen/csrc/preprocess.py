@@ -502,10 +502,12 @@ class _Frame:
 
 
 def include_target(include: str, current: str, known: Iterable[str]) -> str | None:
-    """The listed header an ``#include`` names, if any: <asm/x.h> matches .../include/asm/x.h."""
+    """The listed header an ``#include`` names, if any: <asm/x.h> matches .../include/asm/x.h,
+    and csky's <abi/x.h> its ABI's .../inc/abi/x.h (its Makefile adds arch/csky/abiv*/inc)."""
     current_dir = current.rsplit("/", 1)[0] if "/" in current else ""
     for path in known:
-        if path.endswith("/include/" + include) or path == f"include/{include}":
+        under_include_dir = path.endswith((f"/include/{include}", f"/inc/{include}"))
+        if under_include_dir or path == f"include/{include}":
             return path
         if current_dir and path == f"{current_dir}/{include}":
             return path

@@ -282,6 +282,26 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "i686, also 32-bit long and PTE, folds its C",
             no_qemu="nothing here builds an Xtensa program",
         ),
+        ArchInfo(
+            "hexagon", "hexagon", "Qualcomm Hexagon", 32, 32, False, "hexagon-linux-musl", (),
+            "hexagon:",
+            no_qemu="Debian has no C library for Hexagon to link a program with",
+        ),
+        ArchInfo(
+            "csky_abiv2", "csky", "C-SKY ABIv2 (CK807, CK810, CK860)", 32, 32, False,
+            "i686-linux-gnu", ("i686-linux-gnu-gcc",), "csky:",
+            stand_in="Debian has no compiler for C-SKY; i686, also 32-bit long and PTE, "
+            "folds its C",
+            aliases=("ck860", "ck810", "ck807"), no_qemu="nothing here builds a C-SKY program",
+        ),
+        ArchInfo(
+            "csky_abiv1", "csky", "C-SKY ABIv1 (CK610)", 32, 32, False, "i686-linux-gnu",
+            ("i686-linux-gnu-gcc",), "csky:",
+            stand_in="Debian has no compiler for C-SKY; i686, also 32-bit long and PTE, "
+            "folds its C",
+            aliases=("ck610",), no_qemu="nothing here builds a C-SKY program",
+            choice=("CONFIG_CPU_CK610",),
+        ),
     )
 })  # fmt: skip
 

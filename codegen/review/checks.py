@@ -64,6 +64,17 @@ def _changed_text(patched: Any) -> str:
     )
 
 
+def _define_head(lines: list[tuple[int, str, bool]], index: int) -> int | None:
+    """The index of the #define line whose body goes on to line ``index`` (a continuation
+    of the lines before it), or None when ``index`` continues no #define."""
+    at = index
+    while at > 0 and lines[at - 1][1].rstrip().endswith("\\"):
+        at -= 1
+        if parse_define(lines[at][1]):
+            return at
+    return None
+
+
 def _opened_before(lines: list[tuple[int, str, bool]], line: int) -> bool:
     """Whether the hunk shows the start of the comment that ``line`` is in: a hunk that
     starts inside a comment does not, so the reader cannot tell under which #if it is."""
@@ -111,6 +122,7 @@ class Review:
         }
         self._evaluators: dict[tuple[int, str], Evaluator] = {}
         self._layouts: dict[tuple[int, str], Arch | None] = {}
+        self._unfolded: set[tuple[int, str]] = set()  # layouts the fold could not read
         self._group_by_type = {t: g.count_macro for g in spec.groups for t in g.types}
         self.arch_of: dict[str, str] = {}
         for arch in spec.arches.values():
@@ -222,14 +234,46 @@ class Review:
             changes.hunks.append((path, lines, patch))
             self._read_added(changes, lines, path, patch)
 
+    @staticmethod
+    def _read_changed_define(
+        changes: SeriesChanges,
+        lines: list[tuple[int, str, bool]],
+        head: int,
+        path: str,
+        patch: Patch,
+    ) -> None:
+        """A #define whose first line the hunk keeps and whose body it changes (hexagon's
+        and xtensa's __swp_entry): changed as much as one whose first line it adds."""
+        number, text, _ = lines[head]
+        define = parse_define(text)
+        assert define is not None
+        body = [text]
+        end = head
+        while body[-1].rstrip().endswith("\\") and end + 1 < len(lines):
+            end += 1
+            body.append(lines[end][1])
+        where = Added(text, path, number, patch)
+        if define.params is not None:
+            changes.functions.append((define.name, where, "\n".join(body)))
+            return
+        value = " ".join(part.rstrip("\\").strip() for part in [define.body, *body[1:]])
+        changes.defines.append((define.name, _strip_comments(value), where))
+
     def _read_added(
         self, changes: SeriesChanges, lines: list[tuple[int, str, bool]], path: str, patch: Patch
     ) -> None:
         index = 0
+        heads: set[int] = set()
         while index < len(lines):
             number, text, added = lines[index]
             index += 1
             if not added:
+                continue
+            head = _define_head(lines, index - 1)
+            if head is not None and not lines[head][2]:
+                if head not in heads:  # a body line of a #define the hunk shows unchanged
+                    heads.add(head)
+                    self._read_changed_define(changes, lines, head, path, patch)
                 continue
             where = Added(text, path, number, patch)
             define = parse_define(text)
@@ -331,17 +375,54 @@ class Review:
         key = (id(changes), arch.name)
         if key in self._layouts:
             return self._layouts[key]
+        after: Arch | None = arch
+        if self.changes_layout(changes, arch):
+            after = self._folded_layout(changes, arch)
+        self._layouts[key] = after
+        return after
+
+    @staticmethod
+    def changes_layout(changes: SeriesChanges, arch: Arch) -> bool:
+        """Whether the series defines, changes or removes any of the arch's swap-entry code."""
         files = set(arch.headers)
         changed = {n for n, _, w in changes.defines if w.file in files}
         changed |= {n for n, w, _ in changes.functions if w.file in files}
         changed |= {n for n, _, f in changes.removed_defines if f in files}
         changed |= {n for f, n in changes.removed_functions if f in files}
         named = {*arch.type.macros.values(), *arch.offset.macros.values()}
-        after: Arch | None = arch
-        if any(n in named or LAYOUT_NAME_RE.search(n) for n in changed):
-            after = self._folded_layout(changes, arch)
-        self._layouts[key] = after
-        return after
+        return any(n in named or LAYOUT_NAME_RE.search(n) for n in changed)
+
+    def _check_moved_fields(self, changes: SeriesChanges, arch: Arch) -> None:
+        """From a diff alone, fields the series' swap-entry code moves: SWP401, as a review
+        with a tree says it of the post-image (treecheck); unevaluable code is SWP590."""
+        if self.image_for(arch) is not None or not self.changes_layout(changes, arch):
+            return
+        files = set(arch.headers)
+        named = {*arch.type.macros.values(), *arch.offset.macros.values()}
+        code = {n for n, _, w in changes.defines if w.file in files}
+        code |= {n for n, w, _ in changes.functions if w.file in files}
+        if not {n for n in code - named if LAYOUT_NAME_RE.search(n)}:
+            return  # only the field macros change: their own rules say it (SWP302, SWP401)
+        after = self.layout_after(changes, arch)
+        if after is None or (id(changes), arch.name) in self._unfolded:
+            return  # said: SWP590, or SWP302; the field macros say the rest (SWP401)
+        defined = {n for n, _, w in changes.defines if w.file in arch.headers}
+        for name in FIELDS:
+            old, new = getattr(arch, name), getattr(after, name)
+            if (old.spans, old.inverted) == (new.spans, new.inverted):
+                continue
+            if defined & set(old.macros.values()):
+                continue  # said of the field's own macro (riscv's __SWP_TYPE_SHIFT 7)
+            where = self._layout_where(changes, arch)
+            self.report(
+                "SWP401",
+                where.file if where else arch.headers[0],
+                where.line if where else 0,
+                f"the series puts the {arch.name} {name} at {layout.spans_text(new.spans)}; "
+                f"{self.spec.name} has {layout.spans_text(old.spans)}: the spec needs the "
+                "same change",
+                where.patch if where else None,
+            )
 
     def _folded_layout(self, changes: SeriesChanges, arch: Arch) -> Arch | None:
         from codegen.tree.behaviour import probe
@@ -355,6 +436,7 @@ class Review:
             if self._entry_loses_type_bits(changes, arch, scan, predefined, config):
                 return None
             self._layout_problem(changes, arch, err.message)
+            self._unfolded.add((id(changes), arch.name))
             return self._layout_from_field_macros(changes, arch)
         kept = len(found.type_bits)
         diff_only = self.image_for(arch) is None
@@ -459,12 +541,7 @@ class Review:
     def _layout_problem(self, changes: SeriesChanges, arch: Arch, reason: str) -> None:
         if self.image_for(arch) is not None:
             return  # with a base tree, reading what the series builds says it (SWP590)
-        changed = [(n, w) for n, _, w in changes.defines]
-        changed += [(n, w) for n, w, _ in changes.functions]
-        changed.sort(key=lambda item: item[0] != "__swp_entry")  # the code that cannot be read
-        where = next(
-            (w for n, w in changed if w.file in arch.headers and LAYOUT_NAME_RE.search(n)), None
-        ) or self._first_swap_line(changes, arch)
+        where = self._layout_where(changes, arch)
         settle = "review with --tree" if self.image is None else "rebase it on the tree given"
         self.report(
             "SWP590",
@@ -474,6 +551,15 @@ class Review:
             f"from the diff alone: {reason}; {settle}",
             where.patch if where else None,
         )
+
+    def _layout_where(self, changes: SeriesChanges, arch: Arch) -> Added | None:
+        """Where the series changes the arch's swap-entry code: __swp_entry first."""
+        changed = [(n, w) for n, _, w in changes.defines]
+        changed += [(n, w) for n, w, _ in changes.functions]
+        changed.sort(key=lambda item: item[0] != "__swp_entry")
+        return next(
+            (w for n, w in changed if w.file in arch.headers and LAYOUT_NAME_RE.search(n)), None
+        ) or self._first_swap_line(changes, arch)
 
     @staticmethod
     def _first_swap_line(changes: SeriesChanges, arch: Arch) -> Added | None:
@@ -897,6 +983,7 @@ class Review:
                     where.patch,
                 )
         self._check_added_selects(arch, selects)
+        self._check_moved_fields(changes, arch)
         self._check_comments(changes, arch)
 
     def _check_added_selects(

@@ -280,10 +280,7 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> Iterat
         where = _where(facts, ["__swp_offset", "__swp_entry"], main_header)
         tree = _field_value(b.offset_pieces, b.inverted)
         spec = _field_value(arch.offset.pieces, arch.offset.inverted)
-        show = lambda f: layout.describe_pieces(  # noqa: E731
-            f.get("pieces", [(f["lsb"], f["width"])])
-        ) + (" inverted" if f["inverted"] else "")
-        yield from _differs("SWP522", name, where, f"{name} offset field", tree, spec, show)
+        yield from _differs("SWP522", name, where, f"{name} offset field", tree, spec, _offset_text)
     where = _where(facts, ["__swp_entry", "mk_swap_pte"], main_header)
     what = f"{name} always-set bits"
     yield from _differs("SWP524", name, where, what, b.always_set, layout.one_mask(arch), hex)
@@ -377,8 +374,8 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
         ):
             continue
         message = (
-            f"{arch.name}: the layout comment puts the {field.name} at {_spans(field.spans)}, "
-            f"the code at {_spans(actual)}"
+            f"{arch.name}: the layout comment puts the {field.name} at "
+            f"{layout.spans_text(field.spans)}, the code at {layout.spans_text(actual)}"
         )
         where = (facts.comment_file or arch.headers[0], field.line)
         drawn = [list(span) for span in field.spans]
@@ -394,5 +391,7 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
         )
 
 
-def _spans(spans: layout.Spans) -> str:
-    return "bits " + ", ".join(f"{lo}-{hi}" for lo, hi in spans)
+def _offset_text(value: dict[str, Any]) -> str:
+    """An offset field as sync's SWP522 message gives it: its runs, and whether inverted."""
+    pieces = value.get("pieces", [(value["lsb"], value["width"])])
+    return layout.describe_pieces(pieces) + (" inverted" if value["inverted"] else "")
