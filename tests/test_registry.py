@@ -71,6 +71,7 @@ def test_arch_facts_word_size_and_aliases():
         "powerpc_nohash32": (32, 32),
         "s390": (64, 64),
         "loongarch64": (64, 64),
+        "loongarch32": (32, 32),
         "arm": (32, 32),
         "arm_lpae": (32, 64),
         "alpha": (64, 64),

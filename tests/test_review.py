@@ -741,5 +741,6 @@ def test_a_define_whose_body_alone_changes_is_a_changed_define(tmp_path):
         " \n"
     )
     code, data = review_text(tmp_path, body + diff, "--spec", "6.1")
+    assert code == 0  # a warning: the layout is not evaluated, not found wrong
     assert [(f["rule"], f["line"]) for f in data["findings"]] == [("SWP590", 385)]
     assert "changes the hexagon swap-entry layout" in data["findings"][0]["message"]

@@ -130,6 +130,7 @@ FACTS_6_19 = {
     "powerpc_nohash32": ((3, 5), (8, 24, False), (None, None, 2)),
     "s390": ((2, 5), (12, 52, False), (1, None, 11)),
     "loongarch64": ((16, 7), (24, 40, False), (None, None, 23)),
+    "loongarch32": ((8, 5), (14, 18, False), (None, None, 13)),  # the LA32 series, v3
     "arm": ((2, 5), (8, 24, False), (None, None, 7)),
     "alpha": ((32, 7), (40, 24, False), (None, None, 39)),
     "arc": ((0, 5), (13, 19, False), (None, None, 5)),
@@ -226,11 +227,16 @@ def test_a_flag_condition_turned_off_shows_the_flag_as_null():
         ("s390x", "s390"),
         ("riscv", "riscv64"),
         ("armhf", "arm"),
-        ("loongarch", "loongarch64"),
+        ("la32", "loongarch32"),
     ],
 )
 def test_arch_aliases(alias, arch):
     assert list(show_json("--arch", alias)["arches"]) == [arch]
+
+
+def test_an_arch_directory_shows_the_variants_its_release_has():
+    assert list(show_json("--arch", "loongarch")["arches"]) == ["loongarch64", "loongarch32"]
+    assert list(show_json("--arch", "loongarch", "--spec", "6.12")["arches"]) == ["loongarch64"]
 
 
 def test_arch_filter():

@@ -177,6 +177,14 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             no_qemu="Debian 12 has no cross gcc or libc for LoongArch to build a program with",
         ),
         ArchInfo(
+            "loongarch32", "loongarch", "32-bit LoongArch (from about v6.19)", 32, 32, False,
+            "loongarch32-linux-gnu", (), "LoongArch: mm",
+            {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_PGTABLE_LEVELS": 2},
+            compile_flags=("-mabi=ilp32s",), aliases=("la32",),
+            no_qemu="Debian has no qemu-user or C library for 32-bit LoongArch",
+            choice=("CONFIG_32BIT",),
+        ),
+        ArchInfo(
             "arm", "arm", "32-bit ARM", 32, 32, False, "arm-linux-gnueabihf",
             ("arm-linux-gnueabihf-gcc",), "ARM: mm",
             aliases=("arm32", "armhf", "armv7"), qemu="qemu-arm-static",
