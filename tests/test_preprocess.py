@@ -150,3 +150,25 @@ def test_a_helper_a_generator_macro_defines_is_a_helper():
         == "static inline pte_t pte_swp_mkexclusive(pte_t pte) { pte_val(pte) |= (1 << 5); return pte; }"
     )
     assert scan.functions["pte_swp_clear_exclusive"].where == "bits.h:4"
+
+
+def test_enumerators_are_constants_and_an_if_inside_the_enum_counts():
+    """MIPS numbers its PTE bits with an enum, one enumerator under an #if."""
+    text = (
+        "enum pgtable_bits {\n"
+        "\t_PAGE_PRESENT_SHIFT,\n"
+        "#if defined(CONFIG_SOFT)\n"
+        "\t_PAGE_SOFT_SHIFT,\n"
+        "#endif\n"
+        "\t_PAGE_WRITE_SHIFT, _PAGE_X_SHIFT = 9,\n"
+        "\t_PAGE_Y_SHIFT\n"
+        "};\n"
+        "#define _PAGE_WRITE (1 << _PAGE_WRITE_SHIFT)\n"
+    )
+    for soft, write in ((False, 1), (True, 2)):
+        scan = scan_headers([("a.h", text)], {"CONFIG_SOFT": soft})
+        evaluator = Evaluator(scan, {"CONFIG_SOFT": soft})
+        assert evaluator.value("_PAGE_WRITE") == 1 << write
+        assert (evaluator.value("_PAGE_X_SHIFT"), evaluator.value("_PAGE_Y_SHIFT")) == (9, 10)
+        assert ("_PAGE_SOFT_SHIFT" in scan.macros) == soft
+        assert scan.macros["_PAGE_Y_SHIFT"].where == "a.h:7"

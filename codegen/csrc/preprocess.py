@@ -582,6 +582,41 @@ def scan_fragments(
     return scan
 
 
+ENUM_START_RE = re.compile(r"\s*(?:typedef\s+)?enum\b[^;=()]*\{")
+"""An enum definition's first line: MIPS gives its PTE bits' shifts as enumerators."""
+
+
+class _Enum:
+    """The enumerators of one enum definition, each read as an object-like macro whose body
+    is its value (an explicit one, or one more than the enumerator before it), so the
+    reader evaluates them and the probe's compiler gets them as #defines; an enumerator
+    under an #if the Kconfig turns off is never seen (MIPS's _PAGE_SOFT_DIRTY_SHIFT)."""
+
+    def __init__(self, path: str, conditions: tuple[str, ...]):
+        self.path = path
+        self.conditions = conditions
+        self.previous: str | None = None
+        self.opened = False
+
+    def take(self, code: str, line: int, macros: dict[str, Macro]) -> bool:
+        """Read one line of it into ``macros``; True once the enum is closed."""
+        if not self.opened:
+            code = code.split("{", 1)[1]
+            self.opened = True
+        body, closed = code, False
+        if "}" in code:
+            body, closed = code.split("}", 1)[0], True
+        for item in _split_arguments(body):
+            name, _, value = (part.strip() for part in item.partition("="))
+            if not re.fullmatch(r"[A-Za-z_]\w*", name):
+                continue
+            if not value:
+                value = f"({self.previous} + 1)" if self.previous else "0"
+            macros[name] = Macro(name, None, value, self.path, line, self.conditions)
+            self.previous = name
+        return closed
+
+
 class _Reader:
     """Walks one header's logical lines, keeping the #if stack."""
 
@@ -597,6 +632,7 @@ class _Reader:
         lines = logical_lines(text, path)
         index = 0
         active = True  # every frame of the stack is active: recomputed when it changes
+        enum: _Enum | None = None  # an enum { ... } being read, its active lines only
         while index < len(lines):
             line = lines[index]
             index += 1
@@ -604,6 +640,11 @@ class _Reader:
                 self.scan.comments.extend(line.comments)
             code = line.code
             found = directive(code) if code.lstrip().startswith("#") else None
+            if found is None and active and (enum is not None or ENUM_START_RE.match(code)):
+                enum = enum or _Enum(path, tuple(frame.condition for frame in stack))
+                if enum.take(code, line.line, self.scan.macros):
+                    enum = None
+                continue
             if found is None:
                 if active and "(" in code and (name := function_name(code)):
                     index = self._take_function(path, lines, index - 1, name)

@@ -780,8 +780,8 @@ class Review:
             (n, w) for n, _, w in changes.defines if n.startswith("PTE_MARKER_") and n != mask_name
         ]
         post = {n: b for n, b in markers.items() if n not in removed}
-        narrowest = min(
-            min(a.offset.width, layout.generic_type_shift(spec, a.pte_bits))
+        narrowest, narrowest_arch = min(
+            (min(a.offset.width, layout.generic_type_shift(spec, a.pte_bits)), a.name)
             for a in spec.arches.values()
         )
         extra_bits = 0  # the bits of markers that are not one bit
@@ -809,7 +809,8 @@ class Review:
                     "SWP203",
                     where.file,
                     where.line,
-                    f"{name} is bit {bit}; the narrowest swap offset is {narrowest} bits",
+                    f"{name} is bit {bit}; the narrowest swap offset is {narrowest} bits "
+                    f"({narrowest_arch})",
                     where.patch,
                 )
             if markers.get(name) != bit:
