@@ -65,6 +65,7 @@ def test_arch_facts_word_size_and_aliases():
         "x86_32": (32, 32),
         "arm64": (64, 64),
         "riscv64": (64, 64),
+        "riscv32": (32, 32),
         "powerpc64": (64, 64),
         "powerpc32": (32, 32),
         "powerpc_nohash64": (64, 64),
@@ -80,6 +81,7 @@ def test_arch_facts_word_size_and_aliases():
         "m68k_coldfire": (32, 32),
         "m68k_sun3": (32, 32),
         "sparc64": (64, 64),
+        "sparc32": (32, 32),
         "parisc": (32, 32),
         "sh": (32, 32),
         "mips32": (32, 32),
@@ -109,7 +111,7 @@ def test_an_arch_directory_names_its_variants_and_a_variant_itself():
     )  # fmt: skip
     assert variants_named("arm") == ("arm",)  # a variant's own name is that variant
     assert variants_named("m68k") == ("m68k_motorola", "m68k_coldfire", "m68k_sun3")
-    assert variants_named("sparc") == ("sparc64",)
+    assert variants_named("sparc") == ("sparc64", "sparc32")
     assert variants_named("hppa") == ("parisc",)
     assert variants_named("coldfire") == ("m68k_coldfire",)
     assert variants_named("mips") == ("mips32", "mips64")

@@ -151,6 +151,8 @@ FACTS_6_19 = {
     "hexagon": ((1, 5), (7, 22, False), (None, None, 6)),
     "csky_abiv2": ((2, 5), (8, 22, False), (None, None, 7)),
     "csky_abiv1": ((2, 5), (10, 22, False), (None, None, 9)),
+    "riscv32": ((7, 5), (12, 20, False), (None, None, 6)),
+    "sparc32": ((7, 5), (12, 20, False), (None, None, 6)),
 }
 
 
@@ -225,7 +227,7 @@ def test_a_flag_condition_turned_off_shows_the_flag_as_null():
         ("AArch64", "arm64"),
         ("ppc64le", "powerpc64"),
         ("s390x", "s390"),
-        ("riscv", "riscv64"),
+        ("rv32", "riscv32"),
         ("armhf", "arm"),
         ("la32", "loongarch32"),
     ],

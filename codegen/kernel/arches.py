@@ -80,24 +80,22 @@ COMMON_SCAN_CONFIG: Mapping[str, ConfigValue] = MappingProxyType(
 )
 """Options on for every arch while reading: every swap flag the arch can have is then seen."""
 
-X86_32_OFF: Mapping[str, ConfigValue] = MappingProxyType(
+NO_SWAP_FLAG_OPTIONS: Mapping[str, ConfigValue] = MappingProxyType(
     {
-        "CONFIG_X86_64": False,
-        "CONFIG_64BIT": False,
         "CONFIG_HAVE_ARCH_SOFT_DIRTY": False,
         "CONFIG_MEM_SOFT_DIRTY": False,
         "CONFIG_HAVE_ARCH_USERFAULTFD_WP": False,
         "CONFIG_PTE_MARKER_UFFD_WP": False,
     }
 )
-"""What 32-bit x86 turns off: its Kconfig selects soft-dirty and uffd-wp for X86_64 only, so
-their swap bits (in pgtable.h, shared with x86-64) are not a 32-bit kernel's."""
+"""For a variant its arch's Kconfig never gives soft-dirty or uffd-wp (x86 and riscv select
+them for 64-bit only; MIPS not at all, and its soft-dirty code under the option does not
+compile): their swap bits, in headers shared with other variants, are not its own."""
 
-NO_SOFT_DIRTY: Mapping[str, ConfigValue] = MappingProxyType(
-    {"CONFIG_HAVE_ARCH_SOFT_DIRTY": False, "CONFIG_MEM_SOFT_DIRTY": False}
+X86_32_OFF: Mapping[str, ConfigValue] = MappingProxyType(
+    {"CONFIG_X86_64": False, "CONFIG_64BIT": False, **NO_SWAP_FLAG_OPTIONS}
 )
-"""For an arch whose Kconfig never selects HAVE_ARCH_SOFT_DIRTY but whose headers keep
-soft-dirty code under it that does not compile (MIPS): read as the kernel builds it."""
+"""What 32-bit x86 turns off: X86_64, and the swap flags it selects for X86_64 only."""
 
 ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
     info.name: info
@@ -133,6 +131,12 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             ("riscv64-linux-gnu-gcc",), "riscv: mm",
             {"CONFIG_64BIT": True, "CONFIG_RISCV_ISA_SVRSW60T59B": True},
             qemu="qemu-riscv64-static",
+        ),
+        ArchInfo(
+            "riscv32", "riscv", "32-bit RISC-V", 32, 32, False, "riscv32-linux-gnu", (),
+            "riscv: mm", {"CONFIG_32BIT": True, "CONFIG_64BIT": False, **NO_SWAP_FLAG_OPTIONS},
+            aliases=("rv32",), choice=("CONFIG_32BIT",),
+            no_qemu="Debian has no C library for 32-bit RISC-V to link a program with",
         ),
         ArchInfo(
             "powerpc64", "powerpc", "powerpc book3s64", 64, 64, False, "powerpc64le-linux-gnu",
@@ -230,6 +234,13 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             page_shift=13, qemu="qemu-sparc64-static", choice=("CONFIG_64BIT",),
         ),
         ArchInfo(
+            "sparc32", "sparc", "32-bit SPARC (SRMMU)", 32, 32, True, "sparc-linux-gnu", (),
+            "sparc32:", {"CONFIG_SPARC32": True, "CONFIG_64BIT": False,
+                         "CONFIG_PGTABLE_LEVELS": 3},
+            aliases=("srmmu",),
+            no_qemu="Debian has no C library for 32-bit SPARC to link a program with",
+        ),
+        ArchInfo(
             "parisc", "parisc", "PA-RISC, 32-bit kernel", 32, 32, True, None,
             ("hppa-linux-gnu-gcc",), "parisc:",
             {"CONFIG_64BIT": False, "CONFIG_PGTABLE_LEVELS": 2,
@@ -246,14 +257,14 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             "mips32", "mips", "32-bit MIPS (32-bit PTE, R4K-style TLB)", 32, 32, True,
             "mips-linux-gnu", ("mips-linux-gnu-gcc",), "MIPS:",
             {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_PHYS_ADDR_T_64BIT": False,
-             "CONFIG_XPA": False, "CONFIG_CPU_R3K_TLB": False, **NO_SOFT_DIRTY},
+             "CONFIG_XPA": False, "CONFIG_CPU_R3K_TLB": False, **NO_SWAP_FLAG_OPTIONS},
             aliases=("mips32r2",), qemu="qemu-mips-static", choice=("CONFIG_32BIT",),
         ),
         ArchInfo(
             "mips64", "mips", "64-bit MIPS", 64, 64, True, "mips64-linux-gnuabi64",
             ("mips64-linux-gnuabi64-gcc",), "MIPS:",
             {"CONFIG_64BIT": True, "CONFIG_32BIT": False, "CONFIG_PHYS_ADDR_T_64BIT": True,
-             **NO_SOFT_DIRTY},
+             **NO_SWAP_FLAG_OPTIONS},
             aliases=("mips64r2",), qemu="qemu-mips64-static", choice=("CONFIG_64BIT",),
         ),
         ArchInfo(

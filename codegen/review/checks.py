@@ -893,6 +893,8 @@ class Review:
             if flag is None:
                 self._check_field_macro(changes, arch, name, where)
                 continue
+            if flag in FLAG_SELECTS and config.get(f"CONFIG_{FLAG_SELECTS[flag]}") is False:
+                continue  # never this variant's (riscv32's, when riscv's are 64-bit only)
             found = self.bit_or_why(changes, name, arch)
             bit = found if isinstance(found, int) else None
             new_flags[flag] = (bit, where)
