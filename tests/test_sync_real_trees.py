@@ -324,6 +324,86 @@ VARIANT_PLANTS = [
         "#define __swp_offset(x)                   ( (((x).val >> 5) & 0x3) | \\",
         ("SWP522", "parisc offset field: tree bits 5-6, 10-31, spec bits 5-7, 10-31"),
     ),
+    (
+        "mips64",
+        "arch/mips/include/asm/pgtable-64.h",
+        "#define __swp_type(x)\t\t(((x).val >> 16) & 0x7f)",
+        "#define __swp_type(x)\t\t(((x).val >> 16) & 0x3f)",
+        ("SWP521", "mips64 type field: tree bits 16-21, spec bits 16-22"),
+    ),
+    (
+        "mips32",
+        "arch/mips/include/asm/pgtable-32.h",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1 << 1)",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1 << 2)",
+        ("SWP523", "mips32 exclusive swap bit: tree bit 2, spec bit 1"),
+    ),
+    (
+        "nios2",
+        "arch/nios2/include/asm/pgtable-bits.h",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1<<31)",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1<<21)",
+        ("SWP523", "nios2 exclusive swap bit: tree bit 21, spec bit 31"),
+    ),
+    (
+        "um",
+        "arch/um/include/asm/pgtable.h",
+        "#define __swp_type(x)\t\t\t(((x).val >> 5) & 0x1f)",
+        "#define __swp_type(x)\t\t\t(((x).val >> 5) & 0xf)",
+        ("SWP521", "um type field: tree bits 5-8, spec bits 5-9"),
+    ),
+    (
+        "xtensa",
+        "arch/xtensa/include/asm/pgtable.h",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1<<1)",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1<<0)",
+        ("SWP523", "xtensa exclusive swap bit: tree bit 0, spec bit 1"),
+    ),
+    (
+        "hexagon",
+        "arch/hexagon/include/asm/pgtable.h",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1<<6)",
+        "#define _PAGE_SWP_EXCLUSIVE\t(1<<12)",
+        ("SWP523", "hexagon exclusive swap bit: tree bit 12, spec bit 6"),
+    ),
+    (
+        # C-SKY ABIv2's offset is split (bit 0 at 8, the rest from 11): its low piece drifts
+        "csky_abiv2",
+        "arch/csky/abiv2/inc/abi/pgtable-bits.h",
+        "#define __swp_offset(x)\t\t\t((((x).val >> 8) & 0x1) | \\",
+        "#define __swp_offset(x)\t\t\t((((x).val >> 9) & 0x1) | \\",
+        ("SWP522", "csky_abiv2 offset field: tree bits 11-31, spec bits 8, 11-31"),
+    ),
+    (
+        # ABIv1's type is split (bits 0-3 at 2-5, bit 4 at 8)
+        "csky_abiv1",
+        "arch/csky/abiv1/inc/abi/pgtable-bits.h",
+        "#define __swp_type(x)\t\t\t((((x).val >> 2) & 0xf) | \\",
+        "#define __swp_type(x)\t\t\t((((x).val >> 2) & 0x7) | \\",
+        ("SWP521", "csky_abiv1 type field: tree bits 2-4, 8, spec bits 2-5, 8"),
+    ),
+    (
+        # the PTE is the entry shifted left by 2: the entry's type mask is the PTE's at 2
+        "microblaze",
+        "arch/microblaze/include/asm/pgtable.h",
+        "#define __swp_type(entry)\t((entry).val & 0x1f)",
+        "#define __swp_type(entry)\t((entry).val & 0xf)",
+        ("SWP521", "microblaze type field: tree bits 2-5, spec bits 2-6"),
+    ),
+    (
+        "openrisc",
+        "arch/openrisc/include/asm/pgtable.h",
+        "#define __swp_type(x)\t\t\t(((x).val >> 5) & 0x3f)",
+        "#define __swp_type(x)\t\t\t(((x).val >> 5) & 0x1f)",
+        ("SWP521", "openrisc type field: tree bits 5-9, spec bits 5-10"),
+    ),
+    (
+        "sparc32",
+        "arch/sparc/include/asm/pgtsrmmu.h",
+        "#define SRMMU_SWP_EXCLUSIVE\tSRMMU_DIRTY",
+        "#define SRMMU_SWP_EXCLUSIVE\tSRMMU_REF",
+        ("SWP523", "sparc32 exclusive swap bit: tree bit 5, spec bit 6"),
+    ),
 ]
 
 
