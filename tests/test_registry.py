@@ -83,13 +83,16 @@ def test_arch_facts_word_size_and_aliases():
         "sparc64": (64, 64),
         "sparc32": (32, 32),
         "parisc": (32, 32),
+        "parisc64": (64, 64),
         "sh": (32, 32),
         "mips32": (32, 32),
+        "mips_r3k": (32, 32),
         "mips64": (64, 64),
         "microblaze": (32, 32),
         "nios2": (32, 32),
         "openrisc": (32, 32),
         "um": (64, 64),
+        "um_i386": (32, 32),
         "xtensa": (32, 32),
         "hexagon": (32, 32),
         "csky_abiv2": (32, 32),
@@ -114,7 +117,7 @@ def test_an_arch_directory_names_its_variants_and_a_variant_itself():
     assert variants_named("sparc") == ("sparc64", "sparc32")
     assert variants_named("hppa") == ("parisc",)
     assert variants_named("coldfire") == ("m68k_coldfire",)
-    assert variants_named("mips") == ("mips32", "mips64")
+    assert variants_named("mips") == ("mips32", "mips_r3k", "mips64")
     assert variants_named("csky") == ("csky_abiv2", "csky_abiv1")
     assert variants_named("vax") == ("vax",)  # unknown names pass through for the error
 

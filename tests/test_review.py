@@ -70,7 +70,7 @@ NEAR_MISSES = {
     "SWP103": "24-budget-at-floor",  # MAX_SWAPFILES exactly 16
     "SWP201": "01-guard-marker-good",
     "SWP202": "01-guard-marker-good",
-    "SWP203": "26-marker-high-but-inside",  # bit 18 < 19 (arc's offset)
+    "SWP203": "26-marker-high-but-inside",  # bit 16 < 17 (mips_r3k's offset)
     "SWP204": "01-guard-marker-good",
     "SWP205": "01-guard-marker-good",
     "SWP301": "14-riscv-sd-uw-good",
@@ -574,7 +574,7 @@ def test_a_marker_at_bit_64_is_beyond_every_swap_offset(tmp_path):
         (f["file"], f["line"], f["message"]) for f in data["findings"] if f["rule"] == "SWP203"
     ]
     assert beyond == [
-        (SWAPOPS, 435, "PTE_MARKER_GUARD is bit 64; the narrowest swap offset is 18 bits (loongarch32)")
+        (SWAPOPS, 435, "PTE_MARKER_GUARD is bit 64; the narrowest swap offset is 17 bits (mips_r3k)")
     ], data["findings"]
     assert code == 1
 

@@ -153,6 +153,9 @@ FACTS_6_19 = {
     "csky_abiv1": ((2, 5), (10, 22, False), (None, None, 9)),
     "riscv32": ((7, 5), (12, 20, False), (None, None, 6)),
     "sparc32": ((7, 5), (12, 20, False), (None, None, 6)),
+    "um_i386": ((5, 5), (11, 21, False), (None, None, 10)),
+    "parisc64": ((0, 5), (5, 57, False), (None, None, 8)),
+    "mips_r3k": ((10, 5), (15, 17, False), (None, None, 7)),
 }
 
 

@@ -179,6 +179,8 @@ def _drawing(lines: list[str], first_line: int, pte_bits: int) -> list[CommentFi
         return []
     text = "".join(ch for _, ch, _ in columns)
     msb0 = columns[0][0] < columns[-1][0]
+    # the bits a drawing numbers: a 32-bit one may draw a 64-bit PTE's low word (parisc64)
+    top = max(bit for bit, _, _ in columns)
     found = []
     for name in FIELDS:
         words = "|".join(DRAWN_NAMES[name])
@@ -189,11 +191,10 @@ def _drawing(lines: list[str], first_line: int, pte_bits: int) -> list[CommentFi
                 end += 1
             bits = [columns[i][0] for i in range(start, end + 1)]
             if msb0:
-                bits = [pte_bits - 1 - bit for bit in bits]
+                bits = [top - bit for bit in bits]
             runs.append((min(bits), max(bits), columns[start][2]))
         if not runs:
             continue
-        top = pte_bits - 1 if msb0 else max(bit for bit, _, _ in columns)
         if len(runs) == 1 or len({line for _, _, line in runs}) > 1:
             # one arrow; or arrows in different blocks, which draw other layouts
             lo, hi, line = runs[0]

@@ -404,7 +404,11 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
     for kdir, variants in arch_families(spec).items():
         if len(variants) < 2:
             continue
-        choices = [(arch_info(v).choice, variant_name(spec, v)) for v in variants]
+        # the most specific choice first: MIPS's R3000 kernels are 32-bit ones as well
+        choices = sorted(
+            ((arch_info(v).choice, variant_name(spec, v)) for v in variants),
+            key=lambda choice: -len(choice[0]),
+        )
         upper = kdir.upper()
         for root, header, guard, what in (
             (f"arch/{kdir}/include/", "asm/swap_pte", f"_SWAPGEN_ASM_{upper}_SWAP_PTE_H",

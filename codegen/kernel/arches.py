@@ -248,6 +248,14 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             msb0_comments=True, aliases=("hppa", "parisc32"), qemu="qemu-hppa-static",
         ),
         ArchInfo(
+            "parisc64", "parisc", "PA-RISC, 64-bit kernel", 64, 64, True, None,
+            ("hppa64-linux-gnu-gcc",), "parisc:",
+            {"CONFIG_64BIT": True, "CONFIG_PGTABLE_LEVELS": 3,
+             "CONFIG_PARISC_PAGE_SIZE_4KB": True},
+            msb0_comments=True, aliases=("hppa64",), choice=("CONFIG_64BIT",),
+            no_qemu="Debian's hppa64 gcc builds kernels only: no C library, no qemu-user",
+        ),
+        ArchInfo(
             "sh", "sh", "SuperH (32-bit PTE)", 32, 32, False, None, ("sh4-linux-gnu-gcc",),
             "sh:", {"CONFIG_PGTABLE_LEVELS": 2},
             aliases=("sh4", "superh"),
@@ -259,6 +267,14 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_PHYS_ADDR_T_64BIT": False,
              "CONFIG_XPA": False, "CONFIG_CPU_R3K_TLB": False, **NO_SWAP_FLAG_OPTIONS},
             aliases=("mips32r2",), qemu="qemu-mips-static", choice=("CONFIG_32BIT",),
+        ),
+        ArchInfo(
+            "mips_r3k", "mips", "32-bit MIPS with the R3000-style TLB", 32, 32, True,
+            "mips-linux-gnu", ("mips-linux-gnu-gcc",), "MIPS:",
+            {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_PHYS_ADDR_T_64BIT": False,
+             "CONFIG_XPA": False, **NO_SWAP_FLAG_OPTIONS},
+            aliases=("r3000",), qemu="qemu-mips-static",
+            choice=("CONFIG_32BIT", "CONFIG_CPU_R3K_TLB"),
         ),
         ArchInfo(
             "mips64", "mips", "64-bit MIPS", 64, 64, True, "mips64-linux-gnuabi64",
@@ -293,6 +309,12 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             ("x86_64-linux-gnu-gcc",), "um:",
             {"CONFIG_64BIT": True, "CONFIG_3_LEVEL_PGTABLES": True, "CONFIG_PGTABLE_LEVELS": 3},
             aliases=("uml",), qemu="qemu-x86_64-static",
+        ),
+        ArchInfo(
+            "um_i386", "um", "User-mode Linux on 32-bit x86", 32, 32, False, "i686-linux-gnu",
+            ("i686-linux-gnu-gcc",), "um:",
+            {"CONFIG_64BIT": False, "CONFIG_X86_32": True, **NO_SWAP_FLAG_OPTIONS},
+            aliases=("uml32",), qemu="qemu-i386-static", choice=("CONFIG_X86_32",),
         ),
         ArchInfo(
             "xtensa", "xtensa", "Xtensa (little-endian)", 32, 32, False, "i686-linux-gnu",

@@ -64,6 +64,13 @@ def _changed_text(patched: Any) -> str:
     )
 
 
+def _context_unknown(scan: HeaderScan, name: str) -> bool:
+    """Whether the definition of ``name`` the hunks leave in force sits under no #if the
+    hunks show: one of several per-branch definitions, read as if it were everyone's."""
+    item = scan.macros.get(name) or scan.functions.get(name)
+    return item is not None and not getattr(item, "conditions", ())
+
+
 def _define_head(lines: list[tuple[int, str, bool]], index: int) -> int | None:
     """The index of the #define line whose body goes on to line ``index`` (a continuation
     of the lines before it), or None when ``index`` continues no #define."""
@@ -403,6 +410,27 @@ class Review:
         code |= {n for n, w, _ in changes.functions if w.file in files}
         if not {n for n in code - named if LAYOUT_NAME_RE.search(n)}:
             return  # only the field macros change: their own rules say it (SWP302, SWP401)
+        definitions = [(n, w) for n, _, w in changes.defines if w.file in files]
+        definitions += [(n, w) for n, w, _ in changes.functions if w.file in files]
+        layout_names = [n for n, _ in definitions if n in named or LAYOUT_NAME_RE.search(n)]
+        scan = self.evaluator(changes, arch).scan
+        twice = sorted(
+            n
+            for n in set(layout_names)
+            if layout_names.count(n) > 1 and _context_unknown(scan, n)
+        )
+        if twice:  # one per #if branch (MIPS's R3K, XPA, ...): the hunks show not whose
+            where = next(w for n, w in definitions if n in twice)
+            self.report(
+                "SWP590",
+                where.file,
+                where.line,
+                f"the series defines {', '.join(twice)} more than once in {where.file}, under "
+                f"#if branches its hunks do not show whole: which one {arch.name} reads is "
+                "not evaluated from the diff alone; review with --tree",
+                where.patch,
+            )
+            return
         after = self.layout_after(changes, arch)
         if after is None or (id(changes), arch.name) in self._unfolded:
             return  # said: SWP590, or SWP302; the field macros say the rest (SWP401)
@@ -413,15 +441,15 @@ class Review:
                 continue
             if defined & set(old.macros.values()):
                 continue  # said of the field's own macro (riscv's __SWP_TYPE_SHIFT 7)
-            where = self._layout_where(changes, arch)
+            moved_at = self._layout_where(changes, arch)
             self.report(
                 "SWP401",
-                where.file if where else arch.headers[0],
-                where.line if where else 0,
+                moved_at.file if moved_at else arch.headers[0],
+                moved_at.line if moved_at else 0,
                 f"the series puts the {arch.name} {name} at {layout.spans_text(new.spans)}; "
                 f"{self.spec.name} has {layout.spans_text(old.spans)}: the spec needs the "
                 "same change",
-                where.patch if where else None,
+                moved_at.patch if moved_at else None,
             )
 
     def _folded_layout(self, changes: SeriesChanges, arch: Arch) -> Arch | None:
