@@ -154,13 +154,20 @@ def drawing_agrees(
     inverted: bool,
     always_set: int,
     pte_bits: int,
+    two_words: bool = False,
 ) -> bool:
     """Whether a layout comment that draws a field over the runs ``drawn`` (its drawing
     numbered up to bit ``top``) agrees with the field the code has at ``code``: one of its
     drawn_spans, or the same runs in a narrower drawing where the last runs to its top and
-    the code's to the PTE's (um's 32-bit picture of its 64-bit PTE)."""
+    the code's to the PTE's (um's 32-bit picture of its 64-bit PTE). A PTE of ``two_words``
+    may be drawn in memory order, its high word first, as MIPS32's big-endian comments number
+    pte_low 63-32 and pte_high 31-0."""
     if tuple(drawn) in drawn_spans(code, inverted, always_set):
         return True
+    if two_words and all((lo < 32) == (hi < 32) for lo, hi in drawn):
+        swapped = tuple(((lo + 32) % 64, (hi + 32) % 64) for lo, hi in drawn)
+        if swapped in drawn_spans(code, inverted, always_set):
+            return True
     same_start = drawn[:-1] == code[:-1] and drawn[-1][0] == code[-1][0]
     return same_start and drawn[-1][1] == top and code[-1][1] == pte_bits - 1
 

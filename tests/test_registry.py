@@ -85,8 +85,11 @@ def test_arch_facts_word_size_and_aliases():
         "parisc": (32, 32),
         "parisc64": (64, 64),
         "sh": (32, 32),
+        "sh_x2tlb": (32, 64),
         "mips32": (32, 32),
         "mips_r3k": (32, 32),
+        "mips32_phys64": (32, 64),
+        "mips_xpa": (32, 64),
         "mips64": (64, 64),
         "microblaze": (32, 32),
         "nios2": (32, 32),
@@ -117,7 +120,7 @@ def test_an_arch_directory_names_its_variants_and_a_variant_itself():
     assert variants_named("sparc") == ("sparc64", "sparc32")
     assert variants_named("hppa") == ("parisc",)
     assert variants_named("coldfire") == ("m68k_coldfire",)
-    assert variants_named("mips") == ("mips32", "mips_r3k", "mips64")
+    assert variants_named("mips") == ("mips32", "mips_r3k", "mips32_phys64", "mips_xpa", "mips64")
     assert variants_named("csky") == ("csky_abiv2", "csky_abiv1")
     assert variants_named("vax") == ("vax",)  # unknown names pass through for the error
 

@@ -156,6 +156,9 @@ FACTS_6_19 = {
     "um_i386": ((5, 5), (11, 21, False), (None, None, 10)),
     "parisc64": ((0, 5), (5, 57, False), (None, None, 8)),
     "mips_r3k": ((10, 5), (15, 17, False), (None, None, 7)),
+    "mips32_phys64": ((34, 5), (39, 25, False), (None, None, 7)),
+    "mips_xpa": ((36, 5), (41, 23, False), (None, None, 25)),
+    "sh_x2tlb": ((32, 5), (37, 27, False), (None, None, 6)),
 }
 
 

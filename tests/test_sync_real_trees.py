@@ -38,7 +38,8 @@ ALL_VARIANTS = [
     "powerpc_nohash64", "powerpc_nohash32", "s390", "loongarch64", "arm", "arm_lpae", "alpha",
     "arc", "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
     "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa", "hexagon", "csky_abiv2",
-    "csky_abiv1", "riscv32", "sparc32", "um_i386", "parisc64", "mips_r3k",
+    "csky_abiv1", "riscv32", "sparc32", "um_i386", "parisc64", "mips_r3k", "mips32_phys64",
+    "mips_xpa", "sh_x2tlb",
 ]  # fmt: skip
 STAND_INS = ["microblaze", "nios2", "openrisc", "xtensa", "csky_abiv2", "csky_abiv1"]
 
@@ -613,7 +614,8 @@ def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
         "powerpc_nohash64", "powerpc_nohash32", "s390", "arm", "arm_lpae", "alpha", "arc",
         "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
         "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa", "hexagon", "csky_abiv2",
-        "csky_abiv1", "riscv32", "sparc32", "um_i386", "parisc64", "mips_r3k",
+        "csky_abiv1", "riscv32", "sparc32", "um_i386", "parisc64", "mips_r3k", "mips32_phys64",
+        "mips_xpa", "sh_x2tlb",
     ]  # fmt: skip
     spec = tmp_path / "imported.yaml"
     spec.write_text(widen_nios2_type(result.out))
@@ -678,6 +680,6 @@ def test_the_summary_says_which_arches_a_stand_in_compiler_read():
     )  # fmt: skip
     assert result.code == 0 and result.out == ""
     assert result.err.endswith(
-        "(5 arches): in sync, 0 error(s), 0 warning(s); read with a stand-in compiler: "
+        "(7 arches): in sync, 0 error(s), 0 warning(s); read with a stand-in compiler: "
         "nios2, openrisc\n"
     )

@@ -758,10 +758,23 @@ class _Reader:
         depth = 0
         seen_brace = False
         index = start
+        branches: list[bool] = []  # per #if inside it: still in its first branch
         while index < len(lines):
             code = lines[index].code
             index += 1
             text_lines.append(code)
+            found = directive(code) if code.lstrip().startswith("#") else None
+            if found is not None:
+                kind = found[0]
+                if kind in ("if", "ifdef", "ifndef"):
+                    branches.append(True)
+                elif kind in ("elif", "else") and branches:
+                    branches[-1] = False
+                elif kind == "endif" and branches:
+                    branches.pop()
+                continue
+            if not all(branches):
+                continue  # the other branches open the same braces (MIPS's set_pte)
             if not seen_brace and ";" in code and "{" not in code:
                 return index  # a prototype, not a definition
             depth += code.count("{") - code.count("}")

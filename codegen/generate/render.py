@@ -420,9 +420,28 @@ def render_headers(spec: Spec, recipe: str) -> dict[str, str]:
                 banner,
                 guard,
                 [f"{what} of the {kdir} variant the Kconfig picks: {', '.join(variants)}."],
-                render("variant_dispatch.h.j2", header=header, choices=choices),
+                render(
+                    "variant_dispatch.h.j2",
+                    header=header,
+                    choices=choices,
+                    condition=dispatch_condition,
+                ),
             )
     return files
+
+
+def dispatch_condition(choice: tuple[str, ...]) -> str:
+    """``defined(A) && defined(B)``, continued on a tab-indented line after an ``&&`` that
+    would take the #elif past 100 columns (MIPS's XPA names four options)."""
+    lines = [""]
+    for option in choice:
+        term = f"defined({option})"
+        if lines[-1] and len("#elif " + lines[-1] + " && " + term) > 100:
+            lines[-1] += " && \\"
+            lines.append("\t" + term)
+        else:
+            lines[-1] += (" && " if lines[-1] else "") + term
+    return "\n".join(lines)
 
 
 def arch_families(spec: Spec) -> dict[str, list[str]]:

@@ -36,6 +36,9 @@ class ArchInfo:
     choice: tuple[str, ...] = ()
     """The Kconfig options that pick this variant among its arch's (all on): what the arch
     header's #if tests; empty for the variant an arch has when no other's are set."""
+    two_word_pte: bool = False
+    """Its pte_t is two unsigned longs, pte_low and pte_high, that pte_val() joins (MIPS32
+    with 64-bit physical addresses, sh with X2TLB): the probe's shim declares it so."""
     stand_in: str = ""
     """Why ``gcc``/``clang_target`` build for another target with the same data model (long
     and PTE width): where nothing here compiles for the arch itself; empty where they do."""
@@ -262,6 +265,12 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             no_qemu="Debian 12's qemu-sh4 7.2 crashes on a hello world, static or dynamic",
         ),
         ArchInfo(
+            "sh_x2tlb", "sh", "SuperH with the SH-X2/SH-X3 TLB (two-word PTE)", 32, 64, False,
+            None, ("sh4-linux-gnu-gcc",), "sh:", {"CONFIG_PGTABLE_LEVELS": 3},
+            aliases=("x2tlb",), two_word_pte=True, choice=("CONFIG_X2TLB",),
+            no_qemu="Debian 12's qemu-sh4 7.2 crashes on a hello world, static or dynamic",
+        ),
+        ArchInfo(
             "mips32", "mips", "32-bit MIPS (32-bit PTE, R4K-style TLB)", 32, 32, True,
             "mips-linux-gnu", ("mips-linux-gnu-gcc",), "MIPS:",
             {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_PHYS_ADDR_T_64BIT": False,
@@ -275,6 +284,23 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
              "CONFIG_XPA": False, **NO_SWAP_FLAG_OPTIONS},
             aliases=("r3000",), qemu="qemu-mips-static",
             choice=("CONFIG_32BIT", "CONFIG_CPU_R3K_TLB"),
+        ),
+        ArchInfo(
+            "mips32_phys64", "mips", "MIPS32 with 64-bit physical addresses (two-word PTE)",
+            32, 64, True, "mips-linux-gnu", ("mips-linux-gnu-gcc",), "MIPS:",
+            {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_XPA": False,
+             "CONFIG_CPU_R3K_TLB": False, **NO_SWAP_FLAG_OPTIONS},
+            aliases=("alchemy",), qemu="qemu-mips-static", two_word_pte=True,
+            choice=("CONFIG_32BIT", "CONFIG_PHYS_ADDR_T_64BIT", "CONFIG_CPU_MIPS32"),
+        ),
+        ArchInfo(
+            "mips_xpa", "mips", "MIPS32r5 with XPA (two-word PTE)", 32, 64, True,
+            "mips-linux-gnu", ("mips-linux-gnu-gcc",), "MIPS:",
+            {"CONFIG_32BIT": True, "CONFIG_64BIT": False, "CONFIG_CPU_R3K_TLB": False,
+             **NO_SWAP_FLAG_OPTIONS},
+            aliases=("xpa",), qemu="qemu-mips-static", two_word_pte=True,
+            choice=("CONFIG_32BIT", "CONFIG_PHYS_ADDR_T_64BIT", "CONFIG_CPU_MIPS32",
+                    "CONFIG_XPA"),
         ),
         ArchInfo(
             "mips64", "mips", "64-bit MIPS", 64, 64, True, "mips64-linux-gnuabi64",

@@ -64,6 +64,13 @@ def _changed_text(patched: Any) -> str:
     )
 
 
+def _in_one_patch_twice(places: list[Added]) -> bool:
+    """Whether one patch shows the definition at two places: once per #if branch (a later
+    patch showing it again, lines moved by an earlier one, is the same definition)."""
+    patches = [id(place.patch) for place in places]
+    return len(patches) != len(set(patches))
+
+
 def _context_unknown(scan: HeaderScan, name: str) -> bool:
     """Whether the definition of ``name`` the hunks leave in force sits under no #if the
     hunks show: one of several per-branch definitions, read as if it were everyone's."""
@@ -410,26 +417,12 @@ class Review:
         code |= {n for n, w, _ in changes.functions if w.file in files}
         if not {n for n in code - named if LAYOUT_NAME_RE.search(n)}:
             return  # only the field macros change: their own rules say it (SWP302, SWP401)
-        definitions = [(n, w) for n, _, w in changes.defines if w.file in files]
-        definitions += [(n, w) for n, w, _ in changes.functions if w.file in files]
-        layout_names = [n for n, _ in definitions if n in named or LAYOUT_NAME_RE.search(n)]
-        scan = self.evaluator(changes, arch).scan
-        twice = sorted(
+        named_or_layout = [
             n
-            for n in set(layout_names)
-            if layout_names.count(n) > 1 and _context_unknown(scan, n)
-        )
-        if twice:  # one per #if branch (MIPS's R3K, XPA, ...): the hunks show not whose
-            where = next(w for n, w in definitions if n in twice)
-            self.report(
-                "SWP590",
-                where.file,
-                where.line,
-                f"the series defines {', '.join(twice)} more than once in {where.file}, under "
-                f"#if branches its hunks do not show whole: which one {arch.name} reads is "
-                "not evaluated from the diff alone; review with --tree",
-                where.patch,
-            )
+            for n in self._shown_definitions(changes, arch)
+            if n in named or LAYOUT_NAME_RE.search(n)
+        ]
+        if self._report_branch_ambiguity(changes, arch, named_or_layout):
             return
         after = self.layout_after(changes, arch)
         if after is None or (id(changes), arch.name) in self._unfolded:
@@ -579,6 +572,50 @@ class Review:
             f"from the diff alone: {reason}; {settle}",
             where.patch if where else None,
         )
+
+    @staticmethod
+    def _shown_definitions(changes: SeriesChanges, arch: Arch) -> dict[str, list[Added]]:
+        """Each #define the hunks show in the arch's headers (added or kept), by name: a name
+        shown more than once is defined once per #if branch."""
+        shown: dict[str, dict[tuple[int, str, int], Added]] = {}
+        for path, lines, patch in changes.hunks:
+            if path not in arch.headers:
+                continue
+            for number, text, _ in lines:
+                define = parse_define(text)
+                if define is not None:
+                    places = shown.setdefault(define.name, {})
+                    places[(id(patch), path, number)] = Added(text, path, number, patch)
+        return {name: list(places.values()) for name, places in shown.items()}
+
+    def _report_branch_ambiguity(
+        self, changes: SeriesChanges, arch: Arch, names: list[str]
+    ) -> bool:
+        """From a diff alone: whether one of ``names`` is defined once per #if branch and the
+        definition left in force shows no #if (MIPS's per-TLB branches of pgtable-32.h):
+        which one the variant reads is not known, and said so (SWP590)."""
+        if self.image_for(arch) is not None:
+            return False
+        shown = self._shown_definitions(changes, arch)
+        scan = self.evaluator(changes, arch).scan
+        unclear = sorted(
+            n
+            for n in set(names)
+            if _in_one_patch_twice(shown.get(n, [])) and _context_unknown(scan, n)
+        )
+        if not unclear:
+            return False
+        where = shown[unclear[0]][-1]
+        self.report(
+            "SWP590",
+            where.file,
+            where.line,
+            f"{', '.join(unclear)} is defined once per #if branch in {where.file}, and the "
+            f"hunks do not show which branch {arch.name} reads: not evaluated from the diff "
+            "alone; review with --tree",
+            where.patch,
+        )
+        return True
 
     def _layout_where(self, changes: SeriesChanges, arch: Arch) -> Added | None:
         """Where the series changes the arch's swap-entry code: __swp_entry first."""
@@ -923,6 +960,8 @@ class Review:
                 continue
             if flag in FLAG_SELECTS and config.get(f"CONFIG_{FLAG_SELECTS[flag]}") is False:
                 continue  # never this variant's (riscv32's, when riscv's are 64-bit only)
+            if self._report_branch_ambiguity(changes, arch, [name]):
+                continue
             found = self.bit_or_why(changes, name, arch)
             bit = found if isinstance(found, int) else None
             new_flags[flag] = (bit, where)
@@ -1116,6 +1155,7 @@ class Review:
                     spec_field.inverted,
                     layout.one_mask(after),
                     arch.pte_bits,
+                    arch_info(arch.name).two_word_pte,
                 ):
                     self.report(
                         "SWP306",

@@ -199,6 +199,7 @@ def _shim(
         "probe_shim.h.j2",
         arch=arch,
         pteval="unsigned int" if pte_bits == 32 else "unsigned long long",
+        two_words=arch_info(arch).two_word_pte,
         predefined=sorted(predefined.items()),
         options=sorted(options.items()),
     )

@@ -12,6 +12,7 @@ from typing import Any
 from codegen import layout
 from codegen.csrc.kconfig import canonical_condition, select_text
 from codegen.csrc.preprocess import Unevaluable, values
+from codegen.kernel.arches import arch_info
 from codegen.kernel.flags import FLAG_KINDS
 from codegen.report.finding import Finding, finding
 from codegen.spec.model import Arch, Spec
@@ -369,8 +370,9 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
     for field in facts.comment_fields:
         actual = code.get(field.name)
         inverted = field.name == "offset" and bool(b.inverted)
+        two_words = arch_info(arch.name).two_word_pte
         if not actual or layout.drawing_agrees(
-            field.spans, field.top, actual, inverted, b.always_set, arch.pte_bits
+            field.spans, field.top, actual, inverted, b.always_set, arch.pte_bits, two_words
         ):
             continue
         message = (
