@@ -77,6 +77,7 @@ def test_arch_facts_word_size_and_aliases():
         "arm_lpae": (32, 64),
         "alpha": (64, 64),
         "arc": (32, 32),
+        "arc_pae40": (32, 64),
         "m68k_motorola": (32, 32),
         "m68k_coldfire": (32, 32),
         "m68k_sun3": (32, 32),

@@ -134,6 +134,7 @@ FACTS_6_19 = {
     "arm": ((2, 5), (8, 24, False), (None, None, 7)),
     "alpha": ((32, 7), (40, 24, False), (None, None, 39)),
     "arc": ((0, 5), (13, 19, False), (None, None, 5)),
+    "arc_pae40": ((0, 5), (13, 19, False), (None, None, 5)),
     "arm_lpae": ((2, 5), (8, 24, False), (None, None, 7)),
     "m68k_motorola": ((4, 7), (12, 20, False), (None, None, 11)),
     "m68k_coldfire": ((0, 7), (11, 21, False), (None, None, 7)),

@@ -36,7 +36,7 @@ def brief(findings: list[dict]) -> list[tuple]:
 ALL_VARIANTS = [
     "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "powerpc32",
     "powerpc_nohash64", "powerpc_nohash32", "s390", "loongarch64", "arm", "arm_lpae", "alpha",
-    "arc", "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
+    "arc", "arc_pae40", "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
     "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa", "hexagon", "csky_abiv2",
     "csky_abiv1", "riscv32", "sparc32", "um_i386", "parisc64", "mips_r3k", "mips32_phys64",
     "mips_xpa", "sh_x2tlb",
@@ -612,7 +612,7 @@ def test_an_arch_the_release_does_not_have_is_left_out_of_the_import(tmp_path):
     assert list(imported["arches"]) == [
         "x86_64", "x86_pae", "x86_32", "arm64", "riscv64", "powerpc64", "powerpc32",
         "powerpc_nohash64", "powerpc_nohash32", "s390", "arm", "arm_lpae", "alpha", "arc",
-        "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
+        "arc_pae40", "m68k_motorola", "m68k_coldfire", "m68k_sun3", "sparc64", "parisc", "sh", "mips32",
         "mips64", "microblaze", "nios2", "openrisc", "um", "xtensa", "hexagon", "csky_abiv2",
         "csky_abiv1", "riscv32", "sparc32", "um_i386", "parisc64", "mips_r3k", "mips32_phys64",
         "mips_xpa", "sh_x2tlb",

@@ -213,6 +213,12 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
             no_qemu="Debian has no qemu-user for ARC",
         ),
         ArchInfo(
+            "arc_pae40", "arc", "ARC (ARCv2) with PAE40 (64-bit PTE)", 32, 64, False, None,
+            ("arc-linux-gnu-gcc",), "ARC:", {"CONFIG_ISA_ARCV2": True},
+            aliases=("pae40",), choice=("CONFIG_ARC_HAS_PAE40",),
+            no_qemu="Debian has no qemu-user for ARC",
+        ),
+        ArchInfo(
             "m68k_motorola", "m68k", "m68k with the Motorola MMU", 32, 32, True, "m68k-linux-gnu",
             ("m68k-linux-gnu-gcc",), "m68k:",
             {"CONFIG_MMU_MOTOROLA": True, "CONFIG_PGTABLE_LEVELS": 3},
