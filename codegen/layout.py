@@ -142,9 +142,14 @@ def drawn_spans(spans: Spans, inverted: bool, always_set: int) -> set[Spans]:
     return {tuple(spans), (*spans[:-1], (lo, top))}
 
 
+def pieces_spans(pieces: Iterable[tuple[int, int]]) -> Spans:
+    """(lo, hi) of each (lsb, width) piece."""
+    return tuple((lsb, lsb + width - 1) for lsb, width in pieces)
+
+
 def spans_text(spans: Spans) -> str:
-    """Runs of bits as a message gives them: "bits 5-7, 10-31"."""
-    return "bits " + ", ".join(f"{lo}-{hi}" for lo, hi in spans)
+    """Runs of bits (lo, hi) as a message gives them, as describe_pieces does."""
+    return describe_pieces((lo, hi - lo + 1) for lo, hi in spans)
 
 
 def drawing_agrees(

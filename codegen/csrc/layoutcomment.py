@@ -122,15 +122,16 @@ def _pieces(
     for name, pieces in runs.items():
         pieces.sort()
         spans = tuple((lo, hi) for _, lo, hi, _ in pieces)
-        lows = [lo for lo, _ in spans]
-        found[name] = CommentField(
-            name,
-            min(lows),
-            max(hi for _, hi in spans),
-            pieces[0][3],
-            spans if len(spans) > 1 else (),
-        )
+        found[name] = _in_runs(name, spans, pieces[0][3])
     return found
+
+
+def _in_runs(
+    name: str, spans: tuple[tuple[int, int], ...], line: int, top: int | None = None
+) -> CommentField:
+    """A field a comment puts in ``spans`` (one run, or the pieces of a split field)."""
+    lo, hi = min(lo for lo, _ in spans), max(hi for _, hi in spans)
+    return CommentField(name, lo, hi, line, spans if len(spans) > 1 else (), top)
 
 
 def _digit_row(text: str) -> bool:
@@ -198,9 +199,8 @@ def _drawing(lines: list[str], first_line: int, pte_bits: int) -> list[CommentFi
         if len(runs) == 1 or len({line for _, _, line in runs}) > 1:
             # one arrow; or arrows in different blocks, which draw other layouts
             lo, hi, line = runs[0]
-            found.append(CommentField(name, lo, hi, line, top=top))
+            found.append(_in_runs(name, ((lo, hi),), line, top))
             continue
         spans = tuple(sorted((lo, hi) for lo, hi, _ in runs))
-        line = runs[0][2]
-        found.append(CommentField(name, spans[0][0], spans[-1][1], line, spans, top))
+        found.append(_in_runs(name, spans, runs[0][2], top))
     return found

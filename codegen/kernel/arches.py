@@ -100,6 +100,9 @@ X86_32_OFF: Mapping[str, ConfigValue] = MappingProxyType(
 )
 """What 32-bit x86 turns off: X86_64, and the swap flags it selects for X86_64 only."""
 
+_I686_STAND_IN = "Debian has no compiler for {}; i686, also 32-bit long and PTE, folds its C"
+"""Why i686's compilers read a little-endian ILP32 arch Debian cannot build for."""
+
 ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
     info.name: info
     for info in (
@@ -318,15 +321,13 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "microblaze", "microblaze", "MicroBlaze (with MMU)", 32, 32, False,
             "i686-linux-gnu", ("i686-linux-gnu-gcc",), "microblaze:",
-            stand_in="Debian has no compiler for MicroBlaze; i686, also 32-bit long and PTE, "
-            "folds its C",
+            stand_in=_I686_STAND_IN.format("MicroBlaze"),
             no_qemu="nothing here builds a MicroBlaze program",
         ),
         ArchInfo(
             "nios2", "nios2", "Nios II", 32, 32, False, "i686-linux-gnu",
             ("i686-linux-gnu-gcc",), "nios2:",
-            stand_in="Debian has no compiler for Nios II; i686, also 32-bit long and PTE, "
-            "folds its C",
+            stand_in=_I686_STAND_IN.format("Nios II"),
             no_qemu="nothing here builds a Nios II program",
         ),
         ArchInfo(
@@ -363,15 +364,13 @@ ARCHES: Mapping[str, ArchInfo] = MappingProxyType({
         ArchInfo(
             "csky_abiv2", "csky", "C-SKY ABIv2 (CK807, CK810, CK860)", 32, 32, False,
             "i686-linux-gnu", ("i686-linux-gnu-gcc",), "csky:",
-            stand_in="Debian has no compiler for C-SKY; i686, also 32-bit long and PTE, "
-            "folds its C",
+            stand_in=_I686_STAND_IN.format("C-SKY"),
             aliases=("ck860", "ck810", "ck807"), no_qemu="nothing here builds a C-SKY program",
         ),
         ArchInfo(
             "csky_abiv1", "csky", "C-SKY ABIv1 (CK610)", 32, 32, False, "i686-linux-gnu",
             ("i686-linux-gnu-gcc",), "csky:",
-            stand_in="Debian has no compiler for C-SKY; i686, also 32-bit long and PTE, "
-            "folds its C",
+            stand_in=_I686_STAND_IN.format("C-SKY"),
             aliases=("ck610",), no_qemu="nothing here builds a C-SKY program",
             choice=("CONFIG_CPU_CK610",),
         ),

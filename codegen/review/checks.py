@@ -64,6 +64,18 @@ def _changed_text(patched: Any) -> str:
     )
 
 
+def _defined_in(changes: SeriesChanges, arch: Arch) -> set[str]:
+    """The names the series defines or changes (macros and functions) in the arch's headers."""
+    files = set(arch.headers)
+    names = {n for n, _, w in changes.defines if w.file in files}
+    return names | {n for n, w, _ in changes.functions if w.file in files}
+
+
+def _field_macro_names(arch: Arch) -> set[str]:
+    """The macros the spec names for the arch's type and offset fields."""
+    return {*arch.type.macros.values(), *arch.offset.macros.values()}
+
+
 def _in_one_patch_twice(places: list[Added]) -> bool:
     """Whether one patch shows the definition at two places: once per #if branch (a later
     patch showing it again, lines moved by an earlier one, is the same definition)."""
@@ -399,11 +411,10 @@ class Review:
     def changes_layout(changes: SeriesChanges, arch: Arch) -> bool:
         """Whether the series defines, changes or removes any of the arch's swap-entry code."""
         files = set(arch.headers)
-        changed = {n for n, _, w in changes.defines if w.file in files}
-        changed |= {n for n, w, _ in changes.functions if w.file in files}
+        changed = _defined_in(changes, arch)
         changed |= {n for n, _, f in changes.removed_defines if f in files}
         changed |= {n for f, n in changes.removed_functions if f in files}
-        named = {*arch.type.macros.values(), *arch.offset.macros.values()}
+        named = _field_macro_names(arch)
         return any(n in named or LAYOUT_NAME_RE.search(n) for n in changed)
 
     def _check_moved_fields(self, changes: SeriesChanges, arch: Arch) -> None:
@@ -411,11 +422,8 @@ class Review:
         with a tree says it of the post-image (treecheck); unevaluable code is SWP590."""
         if self.image_for(arch) is not None or not self.changes_layout(changes, arch):
             return
-        files = set(arch.headers)
-        named = {*arch.type.macros.values(), *arch.offset.macros.values()}
-        code = {n for n, _, w in changes.defines if w.file in files}
-        code |= {n for n, w, _ in changes.functions if w.file in files}
-        if not {n for n in code - named if LAYOUT_NAME_RE.search(n)}:
+        named = _field_macro_names(arch)
+        if not {n for n in _defined_in(changes, arch) - named if LAYOUT_NAME_RE.search(n)}:
             return  # only the field macros change: their own rules say it (SWP302, SWP401)
         named_or_layout = [
             n

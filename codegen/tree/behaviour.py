@@ -56,10 +56,6 @@ SPECIAL_SAMPLES = ((5, 0x99), (31, 0x12345))
 class ArchBehaviour:
     """What an arch's swap-PTE code does, inferred from values its compiler folded."""
 
-    type_lsb: int | None = None
-    type_width: int = 0
-    offset_lsb: int | None = None
-    offset_width: int = 0
     type_pieces: tuple[tuple[int, int], ...] = ()  # (lsb, width) of each run; () when unknown
     offset_pieces: tuple[tuple[int, int], ...] = ()
     inverted: bool = False
@@ -71,6 +67,22 @@ class ArchBehaviour:
     helpers: dict[str, str] = field(default_factory=dict)  # helper name -> file:line
     problems: list[Unevaluable] = field(default_factory=list)
     lost: set[str] = field(default_factory=set)  # "type", "offset": folded, no bit round-trips
+
+    @property
+    def type_lsb(self) -> int | None:
+        return self.type_pieces[0][0] if self.type_pieces else None
+
+    @property
+    def type_width(self) -> int:
+        return sum(width for _, width in self.type_pieces)
+
+    @property
+    def offset_lsb(self) -> int | None:
+        return self.offset_pieces[0][0] if self.offset_pieces else None
+
+    @property
+    def offset_width(self) -> int:
+        return sum(width for _, width in self.offset_pieces)
 
 
 def helper_location(scan: HeaderScan, name: str) -> str | None:
@@ -296,10 +308,6 @@ def _infer(
     behaviour.type_bits = sorted(type_positions or [])
     behaviour.type_pieces = _field(type_positions, "type", arch, behaviour)
     behaviour.offset_pieces = _field(offset_positions, "offset", arch, behaviour)
-    for name, pieces in (("type", behaviour.type_pieces), ("offset", behaviour.offset_pieces)):
-        lsb = pieces[0][0] if pieces else None
-        setattr(behaviour, f"{name}_lsb", lsb)
-        setattr(behaviour, f"{name}_width", sum(width for _, width in pieces))
     behaviour.inverted = bool(offset_inverted) and all(offset_inverted)
     offset_mask = layout.bits_mask(
         bit for lsb, width in behaviour.offset_pieces for bit in range(lsb, lsb + width)

@@ -275,13 +275,12 @@ def _compare_behaviour(arch: Arch, facts: ArchFacts, main_header: str) -> Iterat
         where = _where(facts, ["__swp_type", "__swp_entry"], main_header)
         tree = _field_value(b.type_pieces)
         spec = _field_value(arch.type.pieces)
-        show = lambda f: layout.describe_pieces(f.get("pieces", [(f["lsb"], f["width"])]))  # noqa: E731
-        yield from _differs("SWP521", name, where, f"{name} type field", tree, spec, show)
+        yield from _differs("SWP521", name, where, f"{name} type field", tree, spec, _field_text)
     if b.offset_pieces:
         where = _where(facts, ["__swp_offset", "__swp_entry"], main_header)
         tree = _field_value(b.offset_pieces, b.inverted)
         spec = _field_value(arch.offset.pieces, arch.offset.inverted)
-        yield from _differs("SWP522", name, where, f"{name} offset field", tree, spec, _offset_text)
+        yield from _differs("SWP522", name, where, f"{name} offset field", tree, spec, _field_text)
     where = _where(facts, ["__swp_entry", "mk_swap_pte"], main_header)
     what = f"{name} always-set bits"
     yield from _differs("SWP524", name, where, what, b.always_set, layout.one_mask(arch), hex)
@@ -364,8 +363,8 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
     b = facts.behaviour
     assert b is not None
     code = {
-        "type": tuple((lsb, lsb + width - 1) for lsb, width in b.type_pieces),
-        "offset": tuple((lsb, lsb + width - 1) for lsb, width in b.offset_pieces),
+        "type": layout.pieces_spans(b.type_pieces),
+        "offset": layout.pieces_spans(b.offset_pieces),
     }
     for field in facts.comment_fields:
         actual = code.get(field.name)
@@ -393,7 +392,7 @@ def _compare_comment(arch: Arch, facts: ArchFacts) -> Iterator[Finding]:
         )
 
 
-def _offset_text(value: dict[str, Any]) -> str:
-    """An offset field as sync's SWP522 message gives it: its runs, and whether inverted."""
+def _field_text(value: dict[str, Any]) -> str:
+    """A field as SWP521 and SWP522 give it: its runs, and whether it is stored inverted."""
     pieces = value.get("pieces", [(value["lsb"], value["width"])])
-    return layout.describe_pieces(pieces) + (" inverted" if value["inverted"] else "")
+    return layout.describe_pieces(pieces) + (" inverted" if value.get("inverted") else "")
